@@ -1,0 +1,44 @@
+# gongji — two commands: `make run` and `make test`.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && echo $$p && break; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test test-sqlite test-pg lint schema migrate demo serve clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+## make run: migrate a SQLite file, load the demo data, serve GraphiQL at :8000/graphql
+run: $(STAMP)
+	$(BIN)/gongji migrate
+	$(BIN)/gongji demo
+	$(BIN)/gongji serve
+
+## make test: lint, types, the whole suite on SQLite, and on PostgreSQL when
+## GONGJI_TEST_POSTGRES_URL is set (CI sets it; an unreachable server fails the run)
+test: lint test-sqlite
+	@if [ -n "$$GONGJI_TEST_POSTGRES_URL" ]; then $(MAKE) test-pg; \
+	else echo "PostgreSQL run skipped: set GONGJI_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test"; fi
+
+test-sqlite: $(STAMP)
+	env -u GONGJI_TEST_DATABASE_URL $(BIN)/pytest -q
+
+test-pg: $(STAMP)
+	GONGJI_TEST_DATABASE_URL=$${GONGJI_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+
+## make schema: regenerate the committed contract
+schema: $(STAMP)
+	$(BIN)/gongji export-schema --output schema.graphql
+
+clean:
+	rm -rf $(VENV) gongji.sqlite3 .pytest_cache .mypy_cache .ruff_cache

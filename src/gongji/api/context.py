@@ -1,0 +1,51 @@
+"""The request context every resolver receives: who is asking, in which language, with what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+from strawberry.types import Info as StrawberryInfo
+
+from gongji.api.loaders import Loaders
+from gongji.clock import Clock
+from gongji.identity.face import FaceProvider
+from gongji.identity.principals import Principal
+from gongji.identity.wechat import CodeToSession
+from gongji.regions.policy import PolicyBook
+from gongji.settings import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    """Process-wide collaborators, built once in create_app."""
+
+    settings: Settings
+    policies: PolicyBook
+    wechat: CodeToSession
+    face: FaceProvider
+    clock: Clock
+
+
+@dataclass
+class Context:
+    request: Request
+    response: Any
+    services: Services
+    principal: Principal | None
+    language: str
+    loaders: Loaders = field(default_factory=Loaders)
+
+    def now(self) -> datetime:
+        return self.services.clock.now()
+
+
+Info = StrawberryInfo[Context, None]
+
+
+def language_of(accept_language: str | None) -> str:
+    """zh-CN unless the caller's first preference is English."""
+    first = (accept_language or "").split(",")[0].strip().lower()
+    return "en" if first.startswith("en") else "zh"

@@ -1,0 +1,65 @@
+"""How rejections reach the client: typed payload errors, and the few top-level ones."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import strawberry
+from graphql import GraphQLError
+
+from gongji.errors import DomainError, ErrorCode, bilingual
+
+T = TypeVar("T")
+
+ErrorCodeType = strawberry.enum(
+    ErrorCode, name="ErrorCode", description="Stable machine codes; see each message's rule."
+)
+
+
+@strawberry.type(description="A rejection the caller can act on.")
+class UserError:
+    code: ErrorCodeType  # type: ignore[valid-type]
+    field: str | None = strawberry.field(description="Input field at fault, where one applies.")
+    message: str = strawberry.field(description="In the caller's language (Accept-Language).")
+    rule: str | None = strawberry.field(description="Rule id in DOMAIN.md, e.g. R3.")
+
+    @classmethod
+    def of(cls, error: DomainError, language: str) -> UserError:
+        return cls(
+            code=error.code, field=error.field, message=error.message(language), rule=error.rule
+        )
+
+
+class Unauthenticated(GraphQLError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Authentication required: send Authorization: Bearer <token>",
+            extensions={"code": "UNAUTHENTICATED"},
+        )
+
+
+def should_mask_error(error: GraphQLError) -> bool:
+    """Mask bugs, not client errors: syntax/validation errors have no original error."""
+    original = error.original_error
+    return original is not None and not isinstance(original, Unauthenticated | GraphQLError)
+
+
+async def attempt(
+    call: Callable[[], Awaitable[T]], language: str
+) -> tuple[T | None, list[UserError]]:
+    """Run one use case; a DomainError, from the permission check on, becomes payload errors."""
+    try:
+        return await call(), []
+    except DomainError as error:
+        return None, [UserError.of(error, language)]
+
+
+def parse_id(raw: strawberry.ID | str, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, field, {"reason": bilingual("编号格式错误", "not a valid id")}
+        ) from None

@@ -1,0 +1,313 @@
+"""Family groups over GraphQL: thin resolvers around gongji.families.service."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+import strawberry
+
+from gongji.api import permissions
+from gongji.api.context import Info
+from gongji.api.enums import InvitationStatusType, MembershipRoleType, RelationshipType
+from gongji.api.errors import UserError, attempt, parse_id
+from gongji.api.members import Person
+from gongji.clock import china_date
+from gongji.families import rules, service
+from gongji.families.models import FamilyGroup as GroupRow
+from gongji.families.models import Invitation as InvitationRow
+from gongji.families.rules import Relationship
+from gongji.members.rules import age_on, mask_id_number
+
+
+@strawberry.type(description="A member of a family group; every member sees the others (R8).")
+class FamilyMember:
+    person: Person
+    role: MembershipRoleType  # type: ignore[valid-type]
+    relationship: RelationshipType | None = strawberry.field(  # type: ignore[valid-type]
+        description="Relationship to the creator; null for the creator."
+    )
+    joined_at: datetime.datetime
+
+
+@strawberry.type(description="家庭共济组.")
+class FamilyGroup:
+    id: strawberry.ID
+    name: str
+    commitment_version: str
+    commitment_accepted_at: datetime.datetime
+    created_at: datetime.datetime
+    group_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    async def members(self, info: Info) -> list[FamilyMember]:
+        memberships = await info.context.loaders.memberships_by_group.load(self.group_id)
+        return [
+            FamilyMember(
+                person=Person.of(m.member, info),
+                role=m.role,
+                relationship=m.relationship,
+                joined_at=m.joined_at,
+            )
+            for m in memberships
+        ]
+
+    @classmethod
+    def of(cls, group: GroupRow) -> FamilyGroup:
+        return cls(
+            id=strawberry.ID(str(group.id)),
+            name=group.name,
+            commitment_version=group.commitment_version,
+            commitment_accepted_at=group.commitment_accepted_at,
+            created_at=group.created_at,
+            group_id=group.id,
+        )
+
+
+@strawberry.type(description="邀请 (R7). Status reads EXPIRED once past expiresAt.")
+class Invitation:
+    id: strawberry.ID
+    group_id: strawberry.ID
+    group_name: str
+    inviter_name: str
+    invitee_name: str
+    invitee_id_number: str = strawberry.field(description="Masked.")
+    relationship: RelationshipType  # type: ignore[valid-type]
+    status: InvitationStatusType  # type: ignore[valid-type]
+    requires_face_verification: bool = strawberry.field(
+        description="The invitee is at or over the consent age, so accepting needs a verifyId (R4)."
+    )
+    sent_by_me: bool
+    created_at: datetime.datetime
+    expires_at: datetime.datetime
+    decided_at: datetime.datetime | None
+
+    @classmethod
+    def of(cls, row: InvitationRow, info: Info) -> Invitation:
+        now = info.context.now()
+        policy = info.context.services.policies.policy_for(
+            row.inviter.insured_region, china_date(now)
+        )
+        me = getattr(info.context.principal, "member_id", None)
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            group_id=strawberry.ID(str(row.group.id)),
+            group_name=row.group.name,
+            inviter_name=row.inviter.name,
+            invitee_name=row.invitee.name,
+            invitee_id_number=mask_id_number(row.invitee.id_number),
+            relationship=row.relationship,
+            status=rules.effective_status(row.status, row.expires_at, now),
+            requires_face_verification=rules.needs_face_verification(
+                age_on(row.invitee.id_number, china_date(now)), policy
+            ),
+            sent_by_me=row.inviter.id == me,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            decided_at=row.decided_at,
+        )
+
+
+@strawberry.type
+class FamilyGroupPayload:
+    group: FamilyGroup | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class InvitationPayload:
+    invitation: Invitation | None
+    errors: list[UserError]
+
+
+@strawberry.input
+class CreateFamilyGroupInput:
+    name: str
+    accept_commitment: bool = strawberry.field(description="Read and accepted the letter (R6).")
+    commitment_version: str = strawberry.field(description="Version from `commitmentLetter`.")
+
+
+@strawberry.input
+class InviteFamilyMemberInput:
+    group_id: strawberry.ID
+    name: str
+    id_number: str
+    relationship: RelationshipType  # type: ignore[valid-type]
+    proof_material: str = strawberry.field(
+        default="", description="Reference to proof of relationship where the region asks for it."
+    )
+
+
+async def _invitation_payload(
+    info: Info, row: InvitationRow | None, errors: list[UserError]
+) -> InvitationPayload:
+    if row is None:
+        return InvitationPayload(invitation=None, errors=errors)
+    await row.fetch_related("group", "inviter", "invitee")
+    return InvitationPayload(invitation=Invitation.of(row, info), errors=errors)
+
+
+@strawberry.type
+class FamilyQuery:
+    @strawberry.field(description="Family groups the verified caller belongs to.")
+    async def my_family_groups(self, info: Info) -> list[FamilyGroup]:
+        permissions.principal(info)
+        member_id = getattr(info.context.principal, "member_id", None)
+        if member_id is None:
+            return []
+        return [FamilyGroup.of(g) for g in await service.groups_of(member_id)]
+
+    @strawberry.field(description="Invitations the verified caller sent or received, newest first.")
+    async def my_invitations(
+        self,
+        info: Info,
+        status: InvitationStatusType | None = None,  # type: ignore[valid-type]
+    ) -> list[Invitation]:
+        permissions.principal(info)
+        member_id = getattr(info.context.principal, "member_id", None)
+        if member_id is None:
+            return []
+        shown = [Invitation.of(row, info) for row in await service.invitations_for(member_id)]
+        return [i for i in shown if status is None or i.status == status]
+
+
+@strawberry.type
+class FamilyMutation:
+    @strawberry.mutation(description="Create a family group; accept the commitment letter (R6).")
+    async def create_family_group(
+        self, info: Info, input: CreateFamilyGroupInput
+    ) -> FamilyGroupPayload:
+        context = info.context
+
+        async def run() -> GroupRow:
+            return await service.create_family_group(
+                member_id=permissions.verified_member(info),
+                name=input.name,
+                accept_commitment=input.accept_commitment,
+                commitment_version=input.commitment_version,
+                policies=context.services.policies,
+                now=context.now(),
+            )
+
+        group, errors = await attempt(run, context.language)
+        return FamilyGroupPayload(group=FamilyGroup.of(group) if group else None, errors=errors)
+
+    @strawberry.mutation(
+        description="Invite an insured relative (R2–R5). Under the consent age they join at once."
+    )
+    async def invite_family_member(
+        self, info: Info, input: InviteFamilyMemberInput
+    ) -> InvitationPayload:
+        context = info.context
+
+        async def run() -> InvitationRow:
+            return await service.invite_family_member(
+                member_id=permissions.verified_member(info),
+                group_id=parse_id(input.group_id, "groupId"),
+                name=input.name,
+                id_number=input.id_number,
+                relationship=Relationship(input.relationship),
+                proof_material=input.proof_material,
+                policies=context.services.policies,
+                now=context.now(),
+            )
+
+        row, errors = await attempt(run, context.language)
+        return await _invitation_payload(info, row, errors)
+
+    @strawberry.mutation(
+        description="Accept an invitation; verifyId needed from the consent age (R4)."
+    )
+    async def accept_invitation(
+        self, info: Info, invitation_id: strawberry.ID, verify_id: str | None = None
+    ) -> FamilyGroupPayload:
+        context = info.context
+
+        async def run() -> GroupRow:
+            membership = await service.accept_invitation(
+                principal=permissions.verified_principal(info),
+                invitation_id=parse_id(invitation_id, "invitationId"),
+                verify_id=verify_id,
+                face=context.services.face,
+                policies=context.services.policies,
+                now=context.now(),
+            )
+            return await GroupRow.get(id=membership.group_id)  # type: ignore[attr-defined]
+
+        group, errors = await attempt(run, context.language)
+        return FamilyGroupPayload(group=FamilyGroup.of(group) if group else None, errors=errors)
+
+    @strawberry.mutation(description="Decline an invitation addressed to you.")
+    async def decline_invitation(
+        self, info: Info, invitation_id: strawberry.ID
+    ) -> InvitationPayload:
+        async def run() -> InvitationRow:
+            return await service.decline_invitation(
+                member_id=permissions.verified_member(info),
+                invitation_id=parse_id(invitation_id, "invitationId"),
+                now=info.context.now(),
+            )
+
+        row, errors = await attempt(run, info.context.language)
+        return await _invitation_payload(info, row, errors)
+
+    @strawberry.mutation(description="Withdraw a pending invitation you sent.")
+    async def revoke_invitation(
+        self, info: Info, invitation_id: strawberry.ID
+    ) -> InvitationPayload:
+        async def run() -> InvitationRow:
+            return await service.revoke_invitation(
+                member_id=permissions.verified_member(info),
+                invitation_id=parse_id(invitation_id, "invitationId"),
+                now=info.context.now(),
+            )
+
+        row, errors = await attempt(run, info.context.language)
+        return await _invitation_payload(info, row, errors)
+
+    @strawberry.mutation(
+        description="Leave a group (解绑, R9). The creator leaving dissolves the group."
+    )
+    async def leave_family_group(self, info: Info, group_id: strawberry.ID) -> FamilyGroupPayload:
+        async def run() -> GroupRow:
+            return await service.leave_family_group(
+                member_id=permissions.verified_member(info),
+                group_id=parse_id(group_id, "groupId"),
+                now=info.context.now(),
+            )
+
+        group, errors = await attempt(run, info.context.language)
+        return FamilyGroupPayload(group=FamilyGroup.of(group) if group else None, errors=errors)
+
+    @strawberry.mutation(description="The creator ends a relative's membership (R9).")
+    async def remove_family_member(
+        self, info: Info, group_id: strawberry.ID, member_id: strawberry.ID
+    ) -> FamilyGroupPayload:
+        async def run() -> GroupRow:
+            return await service.remove_family_member(
+                member_id=permissions.verified_member(info),
+                group_id=parse_id(group_id, "groupId"),
+                removed_member_id=parse_id(member_id, "memberId"),
+                now=info.context.now(),
+            )
+
+        group, errors = await attempt(run, info.context.language)
+        return FamilyGroupPayload(group=FamilyGroup.of(group) if group else None, errors=errors)
+
+    @strawberry.mutation(
+        description="Service-hall staff end a binding for a member, with a reason; audited (R9)."
+    )
+    async def agent_unbind_family_member(
+        self, info: Info, group_id: strawberry.ID, id_number: str, reason: str
+    ) -> FamilyGroupPayload:
+        async def run() -> GroupRow:
+            return await service.agent_unbind(
+                agent_id=permissions.agent(info).agent_id,
+                group_id=parse_id(group_id, "groupId"),
+                id_number=id_number,
+                reason=reason,
+                now=info.context.now(),
+            )
+
+        group, errors = await attempt(run, info.context.language)
+        return FamilyGroupPayload(group=FamilyGroup.of(group) if group else None, errors=errors)

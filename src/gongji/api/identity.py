@@ -1,0 +1,123 @@
+"""login, identity verification, staff login, and `me`."""
+
+from __future__ import annotations
+
+import datetime
+
+import strawberry
+
+from gongji.api import permissions
+from gongji.api.context import Info
+from gongji.api.errors import UserError, attempt
+from gongji.api.members import Me
+from gongji.identity import service
+from gongji.identity.models import FaceVerification
+from gongji.members.models import Member
+
+
+@strawberry.type
+class LoginPayload:
+    token: str | None = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
+    verified: bool = strawberry.field(description="Linked to an insured member already.")
+    errors: list[UserError]
+
+
+@strawberry.type
+class FaceVerificationPayload:
+    verify_id: str | None = strawberry.field(
+        description="Pass to wx.requestFacialVerify({verifyId}); valid for one hour."
+    )
+    expires_at: datetime.datetime | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class VerifyIdentityPayload:
+    me: Me | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class IdentityQuery:
+    @strawberry.field(description="The caller's own insured record; null until verified.")
+    async def me(self, info: Info) -> Me | None:
+        who = permissions.principal(info)
+        member_id = getattr(who, "member_id", None)
+        if member_id is None:
+            return None
+        return Me.of(await Member.get(id=member_id), info)
+
+
+@strawberry.type
+class IdentityMutation:
+    @strawberry.mutation(description="Exchange a mini-program login code (wx.login) for a token.")
+    async def login(self, info: Info, code: str) -> LoginPayload:
+        context = info.context
+
+        async def run() -> str:
+            return await service.login(
+                code=code,
+                wechat=context.services.wechat,
+                now=context.now(),
+                ttl=context.services.settings.session_ttl,
+            )
+
+        token, errors = await attempt(run, context.language)
+        verified = False
+        if token is not None:
+            who = await service.authenticate(token, now=context.now())
+            verified = getattr(who, "member_id", None) is not None
+        return LoginPayload(token=token, verified=verified, errors=errors)
+
+    @strawberry.mutation(
+        description="Step 1 of face verification: name and ID number of the person at the camera."
+    )
+    async def start_face_verification(
+        self, info: Info, name: str, id_number: str
+    ) -> FaceVerificationPayload:
+        context = info.context
+
+        async def run() -> FaceVerification:
+            return await service.start_face_verification(
+                principal=permissions.wechat_user(info),
+                name=name,
+                id_number=id_number,
+                face=context.services.face,
+                now=context.now(),
+            )
+
+        row, errors = await attempt(run, context.language)
+        return FaceVerificationPayload(
+            verify_id=row.verify_id if row else None,
+            expires_at=row.expires_at if row else None,
+            errors=errors,
+        )
+
+    @strawberry.mutation(
+        description="After wx.requestFacialVerify: link this WeChat user to the verified member."
+    )
+    async def verify_identity(self, info: Info, verify_id: str) -> VerifyIdentityPayload:
+        context = info.context
+
+        async def run() -> Member:
+            return await service.verify_identity(
+                principal=permissions.wechat_user(info),
+                verify_id=verify_id,
+                face=context.services.face,
+                now=context.now(),
+            )
+
+        member, errors = await attempt(run, context.language)
+        return VerifyIdentityPayload(me=Me.of(member, info) if member else None, errors=errors)
+
+    @strawberry.mutation(description="Service-hall staff sign in 经办人员登录.")
+    async def agent_login(self, info: Info, username: str, password: str) -> LoginPayload:
+        context = info.context
+
+        async def run() -> str:
+            return await service.agent_login(
+                username=username, password=password, now=context.now()
+            )
+
+        token, errors = await attempt(run, context.language)
+        return LoginPayload(token=token, verified=token is not None, errors=errors)

@@ -1,0 +1,61 @@
+"""GraphQL view of insured people: always masked."""
+
+from __future__ import annotations
+
+import strawberry
+
+from gongji.api.context import Info
+from gongji.api.enums import InsuranceStatusType, InsuranceTypeType
+from gongji.clock import china_date
+from gongji.members.models import Member
+from gongji.members.rules import age_on, can_share_own_account, mask_id_number, mask_phone
+
+
+@strawberry.type(description="A GB/T 2260 administrative region.")
+class Region:
+    code: str
+    name: str
+
+    @classmethod
+    def of(cls, code: str, info: Info) -> Region:
+        return cls(code=code, name=info.context.services.policies.region_name(code))
+
+
+@strawberry.type(description="An insured person 参保人, as others in the family see them.")
+class Person:
+    id: strawberry.ID
+    name: str
+    id_number: str = strawberry.field(description="Masked: region and last four characters.")
+    age: int
+    insurance_type: InsuranceTypeType  # type: ignore[valid-type]
+    insured_region: Region
+    status: InsuranceStatusType  # type: ignore[valid-type]
+
+    @classmethod
+    def of(cls, member: Member, info: Info) -> Person:
+        return cls(
+            id=strawberry.ID(str(member.id)),
+            name=member.name,
+            id_number=mask_id_number(member.id_number),
+            age=age_on(member.id_number, china_date(info.context.now())),
+            insurance_type=member.insurance_type,
+            insured_region=Region.of(member.insured_region, info),
+            status=member.status,
+        )
+
+
+@strawberry.type(description="The verified caller's own record.")
+class Me(Person):
+    phone: str = strawberry.field(description="Masked: 138****5678.")
+    can_authorize: bool = strawberry.field(
+        description="Employee-insured in normal status: has a personal account to share (R1)."
+    )
+
+    @classmethod
+    def of(cls, member: Member, info: Info) -> Me:
+        person = Person.of(member, info)
+        return cls(
+            **vars(person),
+            phone=mask_phone(member.phone) if member.phone else "",
+            can_authorize=can_share_own_account(member.insurance_type, member.status),
+        )

@@ -1,0 +1,23 @@
+"""审计日志: who did what, for whom, and why. Written in the same transaction as the act."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class AuditEntry(Model):
+    id = fields.BigIntField(primary_key=True)
+    at = fields.DatetimeField()
+    actor_kind = fields.CharField(max_length=16)  # member, agent, institution, system
+    actor_id = fields.CharField(max_length=64)
+    action = fields.CharField(max_length=64)
+    subject_id = fields.CharField(max_length=64, default="")
+    reason = fields.CharField(max_length=255, default="")
+    detail: dict[str, Any] = fields.JSONField(default=dict)
+
+    class Meta:
+        table = "audit_entry"
+        indexes = (("actor_kind", "actor_id"), ("subject_id",))

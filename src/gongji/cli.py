@@ -1,0 +1,116 @@
+"""The `gongji` command: serve, migrate, demo, import-members, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from gongji import db
+from gongji.clock import SystemClock
+from gongji.settings import Settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gongji", description="共济 family mutual-aid API")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve GraphQL (GraphiQL at /graphql)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("demo", help="load the demo data (safe to run twice)")
+    importer = commands.add_parser("import-members", help="load a registry CSV, all or nothing")
+    importer.add_argument("file", type=Path)
+    export = commands.add_parser("export-schema", help="print the GraphQL SDL")
+    export.add_argument("--output", type=Path, help="write to this file instead of stdout")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    handler = {
+        "serve": _serve,
+        "migrate": _migrate,
+        "demo": _demo,
+        "import-members": _import_members,
+        "export-schema": _export_schema,
+    }[args.command]
+    return handler(args, settings)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from gongji.app import create_app
+
+    print(f"GraphiQL: http://{args.host}:{args.port}/graphql  (database: {settings.database_url})")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
+    asyncio.run(db.migrate(settings.database_url))
+    print(f"migrations applied to {settings.database_url}")
+    return 0
+
+
+def _demo(_args: argparse.Namespace, settings: Settings) -> int:
+    from gongji import demo
+    from gongji.regions.policy import PolicyBook
+
+    async def run() -> dict[str, int]:
+        await db.connect(settings.database_url)
+        try:
+            return await demo.load(SystemClock().now(), PolicyBook.load(settings.policy_file))
+        finally:
+            await db.disconnect()
+
+    counts = asyncio.run(run())
+    print(f"demo data loaded: {counts['members']} people, {counts['institutions']} institutions")
+    return 0
+
+
+def _import_members(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.progress import Progress
+
+    from gongji.members import registry, service
+    from gongji.regions.policy import PolicyBook
+
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    rows, errors = registry.parse(text, PolicyBook.load(settings.policy_file))
+    if errors:
+        for bad in errors:
+            print(f"{args.file}:{bad.line}: {bad.reason}", file=sys.stderr)
+        print(f"{len(errors)} bad line(s); nothing was imported", file=sys.stderr)
+        return 1
+
+    async def run() -> tuple[int, int]:
+        await db.connect(settings.database_url)
+        try:
+            with Progress(transient=True) as progress:
+                task = progress.add_task("importing", total=len(rows))
+                return await service.import_rows(rows, progress=lambda n: progress.advance(task, n))
+        finally:
+            await db.disconnect()
+
+    created, updated = asyncio.run(run())
+    print(f"imported {len(rows)} member(s): {created} new, {updated} updated")
+    return 0
+
+
+def _export_schema(args: argparse.Namespace, _settings: Settings) -> int:
+    from gongji.api.schema import schema
+
+    sdl = schema.as_str() + "\n"
+    if args.output:
+        args.output.write_text(sdl, encoding="utf-8")
+    else:
+        sys.stdout.write(sdl)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,177 @@
+"""The documented demo data set (README "Demo data"). Safe to load twice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from stdnum.cn import ric
+from tortoise.transactions import in_transaction
+
+from gongji.families.models import FamilyGroup, Invitation, Membership
+from gongji.families.rules import InvitationStatus, MembershipRole, Relationship
+from gongji.identity import credentials
+from gongji.identity.models import Agent, WechatUser
+from gongji.institutions.models import ApiKey, Institution, InstitutionKind
+from gongji.members.models import Member
+from gongji.members.rules import InsuranceStatus, InsuranceType
+from gongji.regions.policy import PolicyBook
+
+
+def id_number(first17: str) -> str:
+    return first17 + ric.calc_check_digit(first17 + "0")
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    login_code: str | None  # None: not linked, to try identity verification
+    name: str
+    id_number: str
+    insurance_type: InsuranceType
+    insured_region: str
+    phone: str
+    linked: bool = True
+
+
+E, R = InsuranceType.EMPLOYEE, InsuranceType.RESIDENT
+PEOPLE = [
+    # Lanzhou family: Zhang Wei, employee with a healthy balance. Born 1976 in Chengguan
+    # (620102, a code from 1983): python-stdnum's validate() would wrongly reject him.
+    DemoPerson("demo-zhangwei", "张伟", id_number("62010219760315011"), E, "620100", "13893100001"),
+    DemoPerson("demo-lina", "李娜", id_number("62010319780822022"), E, "620100", "13893100002"),
+    DemoPerson(
+        "demo-wangxiuying", "王秀英", id_number("41010219500108042"), R, "410100", "13703710003"
+    ),
+    DemoPerson("demo-zhangxiaoming", "张小明", id_number("62010220140601013"), R, "620100", ""),
+    DemoPerson(
+        "demo-zhangxiaoyu", "张晓雨", id_number("62010220090418024"), R, "620100", "13893100005"
+    ),
+    DemoPerson(
+        "demo-lijianguo", "李建国", id_number("62010319510913031"), R, "620100", "13893100006"
+    ),
+    # Urumqi family, already in a group
+    DemoPerson(
+        "demo-aili", "艾力·买买提", id_number("65010219800520015"), E, "650100", "13999100001"
+    ),
+    DemoPerson("demo-guli", "古丽", id_number("65010219830711026"), E, "650100", "13999100002"),
+    DemoPerson("demo-ayiguli", "阿依古丽", id_number("65010220120905028"), R, "650100", ""),
+    # Shenzhen: not linked yet, to try startFaceVerification + verifyIdentity
+    DemoPerson(
+        "demo-zhaomin",
+        "赵敏",
+        id_number("44030519900214046"),
+        E,
+        "440300",
+        "13800138000",
+        linked=False,
+    ),
+]
+
+INSTITUTIONS = [
+    ("H62010200001", "兰州市第一人民医院", "620102"),
+    ("P62010200003", "兰州惠仁堂大药房（城关店）", "620102"),
+    ("H41010500002", "郑州市中心医院", "410105"),
+    ("P41010500007", "郑州市民大药房", "410105"),
+    ("H65010200001", "乌鲁木齐市第一人民医院", "650102"),
+    ("H44030400001", "深圳市人民医院", "440304"),
+    ("P31010100003", "上海华氏大药房（黄浦店）", "310101"),
+    ("H50015501017", "重庆市梁平区人民医院", "500155"),
+]
+
+AGENT_USERNAME, AGENT_PASSWORD = "demo-agent", "gongji-demo"
+
+
+def demo_api_key(code: str) -> str:
+    """Demo only: a predictable key per institution, listed in the README."""
+    return f"{credentials.API_KEY_PREFIX}demo_{code}"
+
+
+async def load(now: datetime, policies: PolicyBook) -> dict[str, int]:
+    async with in_transaction():
+        members = {p.name: await _member(p) for p in PEOPLE}
+        for person in PEOPLE:
+            if person.login_code:
+                await _wechat(person, members[person.name], now)
+        for code, name, region in INSTITUTIONS:
+            await _institution(code, name, region)
+        if not await Agent.exists(username=AGENT_USERNAME):
+            await Agent.create(
+                username=AGENT_USERNAME,
+                name="示范经办员",
+                office_region="620100",
+                password_hash=credentials.hash_password(AGENT_PASSWORD),
+            )
+        await _urumqi_family(members, now, policies)
+    return {"members": len(PEOPLE), "institutions": len(INSTITUTIONS)}
+
+
+async def _member(person: DemoPerson) -> Member:
+    member, _ = await Member.update_or_create(
+        id_number=person.id_number,
+        defaults={
+            "name": person.name,
+            "insurance_type": person.insurance_type,
+            "insured_region": person.insured_region,
+            "status": InsuranceStatus.NORMAL,
+            "phone": person.phone,
+        },
+    )
+    return member
+
+
+async def _wechat(person: DemoPerson, member: Member, now: datetime) -> None:
+    openid = f"mock-openid-{person.login_code.removeprefix('demo-')}"  # type: ignore[union-attr]
+    user = await WechatUser.get_or_none(openid=openid)
+    if user is None:
+        user = await WechatUser.create(openid=openid, created_at=now)
+    if person.linked and user.member_id is None:  # type: ignore[attr-defined]
+        user.member, user.linked_at = member, now
+        await user.save()
+
+
+async def _institution(code: str, name: str, region: str) -> None:
+    kind = InstitutionKind.HOSPITAL if code[0] == "H" else InstitutionKind.PHARMACY
+    institution, _ = await Institution.update_or_create(
+        code=code, defaults={"name": name, "kind": kind, "region": region}
+    )
+    key_hash = credentials.digest(demo_api_key(code))
+    if not await ApiKey.exists(key_hash=key_hash):
+        await ApiKey.create(
+            institution=institution,
+            prefix=credentials.API_KEY_PREFIX,
+            key_hash=key_hash,
+            label="demo",
+        )
+
+
+async def _urumqi_family(members: dict[str, Member], now: datetime, policies: PolicyBook) -> None:
+    creator = members["艾力·买买提"]
+    if await FamilyGroup.exists(creator=creator, name="艾力的家"):
+        return
+    group = await FamilyGroup.create(
+        name="艾力的家",
+        creator=creator,
+        commitment_version=policies.commitment_letter_version,
+        commitment_accepted_at=now,
+        created_at=now,
+    )
+    await Membership.create(group=group, member=creator, role=MembershipRole.CREATOR, joined_at=now)
+    for name, relationship in (("古丽", Relationship.SPOUSE), ("阿依古丽", Relationship.CHILD)):
+        relative = members[name]
+        await Invitation.create(
+            group=group,
+            inviter=creator,
+            invitee=relative,
+            relationship=relationship,
+            status=InvitationStatus.ACCEPTED,
+            created_at=now,
+            expires_at=now,
+            decided_at=now,
+        )
+        await Membership.create(
+            group=group,
+            member=relative,
+            role=MembershipRole.RELATIVE,
+            relationship=relationship,
+            joined_at=now,
+        )

@@ -1,0 +1,228 @@
+"""Every rejection the domain can make: a stable code, the rule behind it, and its words.
+
+The codes are the contract with clients; never rename one. Messages take `{field}`-style
+parameters from the error's `params`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+
+class ErrorCode(enum.Enum):
+    # input at the edge
+    INVALID_INPUT = "INVALID_INPUT"
+    INVALID_ID_NUMBER = "INVALID_ID_NUMBER"
+    INVALID_REGION = "INVALID_REGION"
+    INVALID_PHONE = "INVALID_PHONE"
+    NOT_FOUND = "NOT_FOUND"
+    FORBIDDEN = "FORBIDDEN"
+    # login and identity
+    LOGIN_CODE_INVALID = "LOGIN_CODE_INVALID"
+    IDENTITY_NOT_VERIFIED = "IDENTITY_NOT_VERIFIED"
+    IDENTITY_ALREADY_LINKED = "IDENTITY_ALREADY_LINKED"
+    MEMBER_NOT_FOUND = "MEMBER_NOT_FOUND"
+    FACE_VERIFICATION_FAILED = "FACE_VERIFICATION_FAILED"
+    FACE_VERIFICATION_EXPIRED = "FACE_VERIFICATION_EXPIRED"
+    FACE_VERIFICATION_USED = "FACE_VERIFICATION_USED"
+    AGENT_CREDENTIALS_INVALID = "AGENT_CREDENTIALS_INVALID"
+    AGENT_REASON_REQUIRED = "AGENT_REASON_REQUIRED"
+    # eligibility and relationships (R1–R5)
+    MEMBER_NOT_ACTIVE = "MEMBER_NOT_ACTIVE"
+    INVITEE_NOT_INSURED = "INVITEE_NOT_INSURED"
+    INVITEE_NOT_ACTIVE = "INVITEE_NOT_ACTIVE"
+    INVITEE_IS_SELF = "INVITEE_IS_SELF"
+    RELATIONSHIP_IN_LAW_NOT_ALLOWED = "RELATIONSHIP_IN_LAW_NOT_ALLOWED"
+    RELATIONSHIP_NOT_IN_REGION_SCOPE = "RELATIONSHIP_NOT_IN_REGION_SCOPE"
+    RELATIONSHIP_AGE_IMPLAUSIBLE = "RELATIONSHIP_AGE_IMPLAUSIBLE"
+    BINDING_CAP_REACHED = "BINDING_CAP_REACHED"
+    LIFETIME_BINDING_CAP_REACHED = "LIFETIME_BINDING_CAP_REACHED"
+    # family groups (R6–R9)
+    COMMITMENT_NOT_ACCEPTED = "COMMITMENT_NOT_ACCEPTED"
+    COMMITMENT_VERSION_OUTDATED = "COMMITMENT_VERSION_OUTDATED"
+    NOT_GROUP_CREATOR = "NOT_GROUP_CREATOR"
+    NOT_GROUP_MEMBER = "NOT_GROUP_MEMBER"
+    ALREADY_MEMBER = "ALREADY_MEMBER"
+    INVITATION_ALREADY_PENDING = "INVITATION_ALREADY_PENDING"
+    INVITATION_NOT_PENDING = "INVITATION_NOT_PENDING"
+    INVITATION_EXPIRED = "INVITATION_EXPIRED"
+    NOT_INVITEE = "NOT_INVITEE"
+    FACE_VERIFICATION_REQUIRED = "FACE_VERIFICATION_REQUIRED"
+    GROUP_NOT_ACTIVE = "GROUP_NOT_ACTIVE"
+    CANNOT_REMOVE_CREATOR = "CANNOT_REMOVE_CREATOR"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    rule: str | None
+    zh: str
+    en: str
+
+
+CATALOGUE: dict[ErrorCode, Explanation] = {
+    ErrorCode.INVALID_INPUT: Explanation(None, "输入无效：{reason}", "Invalid input: {reason}"),
+    ErrorCode.INVALID_ID_NUMBER: Explanation(
+        None, "身份证号码无效：{reason}", "Invalid resident ID number: {reason}"
+    ),
+    ErrorCode.INVALID_REGION: Explanation(
+        None, "行政区划代码无效：{reason}", "Invalid region code: {reason}"
+    ),
+    ErrorCode.INVALID_PHONE: Explanation(
+        None, "手机号码无效，应为11位数字", "Invalid phone number: 11 digits expected"
+    ),
+    ErrorCode.NOT_FOUND: Explanation(None, "未找到该记录", "No such record"),
+    ErrorCode.FORBIDDEN: Explanation(None, "无权执行此操作", "You may not do this"),
+    ErrorCode.LOGIN_CODE_INVALID: Explanation(
+        None,
+        "登录凭证无效或已过期，请重新登录",
+        "The login code is invalid or expired; log in again",
+    ),
+    ErrorCode.IDENTITY_NOT_VERIFIED: Explanation(
+        None,
+        "请先完成实名认证（人脸核身）",
+        "Verify your identity (face verification) first",
+    ),
+    ErrorCode.IDENTITY_ALREADY_LINKED: Explanation(
+        None,
+        "该微信账号或参保人已完成实名绑定",
+        "This WeChat account or insured person is already linked",
+    ),
+    ErrorCode.MEMBER_NOT_FOUND: Explanation(
+        None,
+        "姓名与身份证号码不匹配任何参保人",
+        "The name and ID number match no insured person",
+    ),
+    ErrorCode.FACE_VERIFICATION_FAILED: Explanation(
+        "R4", "人脸核身未通过", "Face verification did not pass"
+    ),
+    ErrorCode.FACE_VERIFICATION_EXPIRED: Explanation(
+        "R4", "人脸核身已过期，请重新核身", "The face verification expired; verify again"
+    ),
+    ErrorCode.FACE_VERIFICATION_USED: Explanation(
+        "R4", "该人脸核身结果已被使用", "This face verification was already used"
+    ),
+    ErrorCode.AGENT_CREDENTIALS_INVALID: Explanation(
+        None, "经办人员账号或密码错误", "Wrong staff username or password"
+    ),
+    ErrorCode.AGENT_REASON_REQUIRED: Explanation(
+        None, "经办操作必须填写办理原因", "A service-hall action needs a reason"
+    ),
+    ErrorCode.MEMBER_NOT_ACTIVE: Explanation(
+        "R2", "参保状态异常，无法办理共济", "Your insurance status does not allow mutual aid"
+    ),
+    ErrorCode.INVITEE_NOT_INSURED: Explanation(
+        "R2",
+        "被邀请人未参加基本医疗保险，或姓名与身份证号码不符",
+        "The invitee is not in basic medical insurance, or name and ID number do not match",
+    ),
+    ErrorCode.INVITEE_NOT_ACTIVE: Explanation(
+        "R2",
+        "被邀请人参保状态异常（须为正常参保）",
+        "The invitee's insurance status is not normal",
+    ),
+    ErrorCode.INVITEE_IS_SELF: Explanation(None, "不能邀请本人", "You cannot invite yourself"),
+    ErrorCode.RELATIONSHIP_IN_LAW_NOT_ALLOWED: Explanation(
+        "R3",
+        "配偶的父母等姻亲不在家庭共济范围内",
+        "In-laws, such as a spouse's parents, are outside family mutual aid",
+    ),
+    ErrorCode.RELATIONSHIP_NOT_IN_REGION_SCOPE: Explanation(
+        "R3",
+        "您参保地的政策不允许与{relationship}共济",
+        "Your insured region's policy does not allow sharing with a {relationship}",
+    ),
+    ErrorCode.RELATIONSHIP_AGE_IMPLAUSIBLE: Explanation(
+        "R4",
+        "所选关系与双方身份证上的出生日期不符",
+        "The relationship does not fit the birth dates on the two ID numbers",
+    ),
+    ErrorCode.BINDING_CAP_REACHED: Explanation(
+        "R5",
+        "同时绑定的共济人数已达上限（{cap}人）",
+        "You have reached the limit of {cap} simultaneous bindings",
+    ),
+    ErrorCode.LIFETIME_BINDING_CAP_REACHED: Explanation(
+        "R5",
+        "累计绑定的共济人数已达上限（{cap}人）",
+        "You have reached the lifetime limit of {cap} bindings",
+    ),
+    ErrorCode.COMMITMENT_NOT_ACCEPTED: Explanation(
+        "R6", "请阅读并同意《家庭共济承诺书》", "Read and accept the commitment letter first"
+    ),
+    ErrorCode.COMMITMENT_VERSION_OUTDATED: Explanation(
+        "R6",
+        "承诺书版本已更新为{current}，请重新阅读",
+        "The commitment letter is now version {current}; read it again",
+    ),
+    ErrorCode.NOT_GROUP_CREATOR: Explanation(
+        "R6", "只有家庭创建人可以执行此操作", "Only the family group's creator can do this"
+    ),
+    ErrorCode.NOT_GROUP_MEMBER: Explanation(
+        "R8", "您不是该家庭的成员", "You are not a member of this family group"
+    ),
+    ErrorCode.ALREADY_MEMBER: Explanation(
+        "R8", "此人已是该家庭成员", "This person is already in the family group"
+    ),
+    ErrorCode.INVITATION_ALREADY_PENDING: Explanation(
+        "R7", "已有一份待处理的邀请", "An invitation to this person is already pending"
+    ),
+    ErrorCode.INVITATION_NOT_PENDING: Explanation(
+        "R7", "该邀请已处理（{status}）", "This invitation is no longer pending ({status})"
+    ),
+    ErrorCode.INVITATION_EXPIRED: Explanation("R7", "该邀请已过期", "This invitation has expired"),
+    ErrorCode.NOT_INVITEE: Explanation(
+        "R7", "这份邀请不是发给您的", "This invitation is not addressed to you"
+    ),
+    ErrorCode.FACE_VERIFICATION_REQUIRED: Explanation(
+        "R4",
+        "年满{age}周岁的被邀请人须通过人脸核身后才能加入",
+        "Invitees aged {age} or over must pass face verification to join",
+    ),
+    ErrorCode.GROUP_NOT_ACTIVE: Explanation(
+        "R9", "该家庭已解散", "This family group has been dissolved"
+    ),
+    ErrorCode.CANNOT_REMOVE_CREATOR: Explanation(
+        "R9",
+        "不能移除家庭创建人；创建人退出即解散家庭",
+        "The creator cannot be removed; the creator leaving dissolves the group",
+    ),
+}
+
+
+@dataclass
+class DomainError(Exception):
+    """A rejection the caller can act on. Raised by rules and services, shown in payloads."""
+
+    code: ErrorCode
+    field: str | None = None
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.code.value)
+
+    @property
+    def rule(self) -> str | None:
+        return CATALOGUE[self.code].rule
+
+    def message(self, language: str = "zh") -> str:
+        explanation = CATALOGUE[self.code]
+        english = language == "en"
+        template = explanation.en if english else explanation.zh
+        params = {
+            key: (value[1] if english else value[0]) if isinstance(value, tuple) else value
+            for key, value in self.params.items()
+        }
+        return template.format_map(_Defaulting(params))
+
+
+class _Defaulting(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def bilingual(zh: str, en: str) -> tuple[str, str]:
+    """A message parameter in both languages."""
+    return (zh, en)

@@ -1,0 +1,391 @@
+"""Family group use cases (R3–R9). Each runs in one transaction; locks make caps hold under load."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from gongji.audit import service as audit
+from gongji.clock import china_date
+from gongji.errors import DomainError, ErrorCode, bilingual
+from gongji.families import rules
+from gongji.families.models import FamilyGroup, Invitation, Membership
+from gongji.families.rules import InvitationStatus, MembershipRole, Relationship
+from gongji.identity.face import FaceProvider
+from gongji.identity.principals import MemberPrincipal
+from gongji.identity.service import confirm_face_verification
+from gongji.members.models import Member
+from gongji.members.rules import InsuranceStatus, age_on, normalize_id_number
+from gongji.regions.policy import PolicyBook
+
+
+async def _active_member(member_id: uuid.UUID, *, lock: bool = False) -> Member:
+    query = Member.filter(id=member_id)
+    member = await (query.select_for_update() if lock else query).get()
+    if member.status is not InsuranceStatus.NORMAL:
+        raise DomainError(ErrorCode.MEMBER_NOT_ACTIVE)
+    return member
+
+
+async def _group(group_id: uuid.UUID, *, lock: bool = False) -> FamilyGroup:
+    query = FamilyGroup.filter(id=group_id)
+    group = await (query.select_for_update() if lock else query).get_or_none()
+    if group is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "groupId")
+    if not group.active:
+        raise DomainError(ErrorCode.GROUP_NOT_ACTIVE, "groupId")
+    return group
+
+
+async def create_family_group(
+    *,
+    member_id: uuid.UUID,
+    name: str,
+    accept_commitment: bool,
+    commitment_version: str,
+    policies: PolicyBook,
+    now: datetime,
+) -> FamilyGroup:
+    """R6: the creator accepts the current commitment letter; when and which is kept."""
+    rules.check_commitment(
+        accept_commitment, commitment_version, policies.commitment_letter_version
+    )
+    name = name.strip()
+    if not 1 <= len(name) <= 64:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "name",
+            {"reason": bilingual("长度应为1–64个字符", "1–64 characters")},
+        )
+    async with in_transaction():
+        creator = await _active_member(member_id)
+        group = await FamilyGroup.create(
+            name=name,
+            creator=creator,
+            commitment_version=commitment_version,
+            commitment_accepted_at=now,
+            created_at=now,
+        )
+        await Membership.create(
+            group=group, member=creator, role=MembershipRole.CREATOR, joined_at=now
+        )
+        await audit.record(
+            at=now,
+            actor_kind="member",
+            actor_id=creator.id,
+            action="family.create",
+            subject_id=group.id,
+            detail={"commitment_version": commitment_version},
+        )
+    return group
+
+
+async def _binding_counts(creator_id: uuid.UUID, now: datetime) -> rules.BindingCounts:
+    relatives = Membership.filter(group__creator_id=creator_id, role=MembershipRole.RELATIVE)
+    active = await relatives.filter(active=True).count()
+    ever = await relatives.count()
+    pending = await Invitation.filter(
+        group__creator_id=creator_id, status=InvitationStatus.PENDING, expires_at__gt=now
+    ).count()
+    return rules.BindingCounts(at_once=active + pending, lifetime=ever + pending)
+
+
+async def _join(
+    group: FamilyGroup, member: Member, relationship: Relationship, now: datetime
+) -> Membership:
+    existing = await Membership.get_or_none(group=group, member=member)
+    if existing is None:
+        return await Membership.create(
+            group=group,
+            member=member,
+            role=MembershipRole.RELATIVE,
+            relationship=relationship,
+            joined_at=now,
+        )
+    if existing.active:
+        raise DomainError(ErrorCode.ALREADY_MEMBER, "idNumber")
+    existing.active, existing.relationship, existing.joined_at, existing.left_at = (
+        True,
+        relationship,
+        now,
+        None,
+    )
+    await existing.save()
+    return existing
+
+
+async def invite_family_member(
+    *,
+    member_id: uuid.UUID,
+    group_id: uuid.UUID,
+    name: str,
+    id_number: str,
+    relationship: Relationship,
+    proof_material: str,
+    policies: PolicyBook,
+    now: datetime,
+) -> Invitation:
+    """R2–R7: invite an insured relative. Under the consent age they join at once (R4)."""
+    number = normalize_id_number(id_number)
+    try:
+        async with in_transaction():
+            creator = await _active_member(member_id, lock=True)  # serializes caps (R5)
+            group = await _group(group_id)
+            if group.creator_id != creator.id:  # type: ignore[attr-defined]
+                raise DomainError(ErrorCode.NOT_GROUP_CREATOR, "groupId")
+            policy = policies.policy_for(creator.insured_region, china_date(now))
+            rules.check_relationship(relationship, policy)
+            invitee = await Member.get_or_none(id_number=number)
+            if invitee is None or invitee.name != name.strip():
+                raise DomainError(ErrorCode.INVITEE_NOT_INSURED, "idNumber")
+            if invitee.id == creator.id:
+                raise DomainError(ErrorCode.INVITEE_IS_SELF, "idNumber")
+            rules.check_invitee_insured(invitee.status)
+            rules.check_relationship_fits_ages(relationship, creator.id_number, invitee.id_number)
+            if await Membership.exists(group=group, member=invitee, active=True):
+                raise DomainError(ErrorCode.ALREADY_MEMBER, "idNumber")
+            slot = rules.pending_slot(group.id, invitee.id)
+            await Invitation.filter(pending_slot=slot, expires_at__lte=now).update(
+                status=InvitationStatus.EXPIRED, pending_slot=None
+            )
+            rules.check_binding_caps(await _binding_counts(creator.id, now), policy)
+            joins_directly = not rules.needs_face_verification(
+                age_on(invitee.id_number, china_date(now)), policy
+            )
+            invitation = await Invitation.create(
+                group=group,
+                inviter=creator,
+                invitee=invitee,
+                relationship=relationship,
+                status=InvitationStatus.ACCEPTED if joins_directly else InvitationStatus.PENDING,
+                pending_slot=None if joins_directly else slot,
+                proof_material=proof_material.strip()[:255],
+                created_at=now,
+                expires_at=now + timedelta(days=policy.invitation_expiry_days),
+                decided_at=now if joins_directly else None,
+            )
+            if joins_directly:
+                await _join(group, invitee, relationship, now)
+            await audit.record(
+                at=now,
+                actor_kind="member",
+                actor_id=creator.id,
+                action="family.invite",
+                subject_id=invitation.id,
+                detail={"relationship": relationship.value, "joined": joins_directly},
+            )
+    except IntegrityError:  # a concurrent identical invitation won the unique pending slot
+        raise DomainError(ErrorCode.INVITATION_ALREADY_PENDING, "idNumber") from None
+    return invitation
+
+
+async def _pending_invitation(invitation_id: uuid.UUID, now: datetime) -> Invitation:
+    invitation = await Invitation.get_or_none(id=invitation_id).select_related("group")
+    if invitation is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "invitationId")
+    rules.check_pending(invitation.status, invitation.expires_at, now)
+    return invitation
+
+
+async def _decide(invitation: Invitation, status: InvitationStatus, now: datetime) -> None:
+    """Move a pending invitation on; only one concurrent decision can win."""
+    changed = await Invitation.filter(id=invitation.id, status=InvitationStatus.PENDING).update(
+        status=status, pending_slot=None, decided_at=now
+    )
+    if changed != 1:
+        current = await Invitation.get(id=invitation.id)
+        raise DomainError(
+            ErrorCode.INVITATION_NOT_PENDING, "invitationId", {"status": current.status.value}
+        )
+    invitation.status, invitation.decided_at = status, now
+
+
+async def accept_invitation(
+    *,
+    principal: MemberPrincipal,
+    invitation_id: uuid.UUID,
+    verify_id: str | None,
+    face: FaceProvider,
+    policies: PolicyBook,
+    now: datetime,
+) -> Membership:
+    """R4, R7: the invitee accepts; from the consent age on, with a passed face verification."""
+    assert principal.member_id is not None
+    try:
+        async with in_transaction():
+            invitation = await _pending_invitation(invitation_id, now)
+            if invitation.invitee_id != principal.member_id:  # type: ignore[attr-defined]
+                raise DomainError(ErrorCode.NOT_INVITEE, "invitationId")
+            invitee = await _active_member(principal.member_id)
+            group = await _group(invitation.group.id, lock=True)
+            creator = await Member.get(id=group.creator_id)  # type: ignore[attr-defined]
+            policy = policies.policy_for(creator.insured_region, china_date(now))
+            if rules.needs_face_verification(age_on(invitee.id_number, china_date(now)), policy):
+                if not verify_id:
+                    raise DomainError(
+                        ErrorCode.FACE_VERIFICATION_REQUIRED,
+                        "verifyId",
+                        {"age": policy.consent_age},
+                    )
+                verified = await confirm_face_verification(
+                    principal=principal,
+                    verify_id=verify_id,
+                    purpose=f"invitation:{invitation.id}",
+                    face=face,
+                    now=now,
+                )
+                if verified.id != invitee.id:
+                    raise DomainError(ErrorCode.FACE_VERIFICATION_FAILED, "verifyId")
+            await _decide(invitation, InvitationStatus.ACCEPTED, now)
+            membership = await _join(group, invitee, invitation.relationship, now)
+            await audit.record(
+                at=now,
+                actor_kind="member",
+                actor_id=invitee.id,
+                action="family.accept",
+                subject_id=invitation.id,
+            )
+    except IntegrityError:  # a concurrent accept created the membership first
+        raise DomainError(ErrorCode.ALREADY_MEMBER, "invitationId") from None
+    return membership
+
+
+async def decline_invitation(
+    *, member_id: uuid.UUID, invitation_id: uuid.UUID, now: datetime
+) -> Invitation:
+    async with in_transaction():
+        invitation = await _pending_invitation(invitation_id, now)
+        if invitation.invitee_id != member_id:  # type: ignore[attr-defined]
+            raise DomainError(ErrorCode.NOT_INVITEE, "invitationId")
+        await _decide(invitation, InvitationStatus.DECLINED, now)
+        await audit.record(
+            at=now,
+            actor_kind="member",
+            actor_id=member_id,
+            action="family.decline",
+            subject_id=invitation.id,
+        )
+    return invitation
+
+
+async def revoke_invitation(
+    *, member_id: uuid.UUID, invitation_id: uuid.UUID, now: datetime
+) -> Invitation:
+    async with in_transaction():
+        invitation = await _pending_invitation(invitation_id, now)
+        if invitation.inviter_id != member_id:  # type: ignore[attr-defined]
+            raise DomainError(ErrorCode.NOT_GROUP_CREATOR, "invitationId")
+        await _decide(invitation, InvitationStatus.REVOKED, now)
+        await audit.record(
+            at=now,
+            actor_kind="member",
+            actor_id=member_id,
+            action="family.revoke",
+            subject_id=invitation.id,
+        )
+    return invitation
+
+
+async def _end_membership(group: FamilyGroup, member_id: uuid.UUID, now: datetime) -> None:
+    """R9: unbind. The creator leaving dissolves the group and ends every binding in it."""
+    membership = await Membership.get_or_none(group=group, member_id=member_id, active=True)
+    if membership is None:
+        raise DomainError(ErrorCode.NOT_GROUP_MEMBER, "groupId")
+    if membership.role is MembershipRole.CREATOR:
+        await Membership.filter(group=group, active=True).update(active=False, left_at=now)
+        await Invitation.filter(group=group, status=InvitationStatus.PENDING).update(
+            status=InvitationStatus.REVOKED, pending_slot=None, decided_at=now
+        )
+        await FamilyGroup.filter(id=group.id).update(active=False, dissolved_at=now)
+        group.active = False
+    else:
+        await Membership.filter(id=membership.id).update(active=False, left_at=now)
+
+
+async def leave_family_group(
+    *, member_id: uuid.UUID, group_id: uuid.UUID, now: datetime
+) -> FamilyGroup:
+    async with in_transaction():
+        group = await _group(group_id, lock=True)
+        await _end_membership(group, member_id, now)
+        await audit.record(
+            at=now,
+            actor_kind="member",
+            actor_id=member_id,
+            action="family.leave",
+            subject_id=group.id,
+        )
+    return group
+
+
+async def remove_family_member(
+    *, member_id: uuid.UUID, group_id: uuid.UUID, removed_member_id: uuid.UUID, now: datetime
+) -> FamilyGroup:
+    async with in_transaction():
+        group = await _group(group_id, lock=True)
+        if group.creator_id != member_id:  # type: ignore[attr-defined]
+            raise DomainError(ErrorCode.NOT_GROUP_CREATOR, "groupId")
+        if removed_member_id == member_id:
+            raise DomainError(ErrorCode.CANNOT_REMOVE_CREATOR, "memberId")
+        await _end_membership(group, removed_member_id, now)
+        await audit.record(
+            at=now,
+            actor_kind="member",
+            actor_id=member_id,
+            action="family.remove",
+            subject_id=removed_member_id,
+            detail={"group": str(group.id)},
+        )
+    return group
+
+
+async def agent_unbind(
+    *, agent_id: uuid.UUID, group_id: uuid.UUID, id_number: str, reason: str, now: datetime
+) -> FamilyGroup:
+    """R9 at the service hall 线下医保大厅: staff end a binding for someone, with a reason."""
+    reason = reason.strip()
+    if len(reason) < 2:
+        raise DomainError(ErrorCode.AGENT_REASON_REQUIRED, "reason")
+    member = await Member.get_or_none(id_number=normalize_id_number(id_number))
+    if member is None:
+        raise DomainError(ErrorCode.MEMBER_NOT_FOUND, "idNumber")
+    async with in_transaction():
+        group = await _group(group_id, lock=True)
+        await _end_membership(group, member.id, now)
+        await audit.record(
+            at=now,
+            actor_kind="agent",
+            actor_id=agent_id,
+            action="family.agent_unbind",
+            subject_id=member.id,
+            reason=reason,
+            detail={"group": str(group.id)},
+        )
+    return group
+
+
+async def groups_of(member_id: uuid.UUID) -> list[FamilyGroup]:
+    return await FamilyGroup.filter(
+        memberships__member_id=member_id, memberships__active=True, active=True
+    ).order_by("created_at")
+
+
+async def memberships_of(group_ids: list[uuid.UUID]) -> list[Membership]:
+    return (
+        await Membership.filter(group_id__in=group_ids, active=True)
+        .select_related("member")
+        .order_by("role", "joined_at", "id")
+    )  # creator first
+
+
+async def invitations_for(member_id: uuid.UUID) -> list[Invitation]:
+    """Invitations sent or received by this member, newest first."""
+    return (
+        await Invitation.filter(Q(invitee_id=member_id) | Q(inviter_id=member_id))
+        .select_related("group", "invitee", "inviter")
+        .order_by("-created_at")
+    )

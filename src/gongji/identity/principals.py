@@ -1,0 +1,30 @@
+"""Who is asking: the three kinds of caller the API knows."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MemberPrincipal:
+    """A mini-program user; `member_id` is set once face verification linked them."""
+
+    wechat_user_id: uuid.UUID
+    openid: str
+    member_id: uuid.UUID | None
+
+
+@dataclass(frozen=True)
+class AgentPrincipal:
+    agent_id: uuid.UUID
+    username: str
+
+
+@dataclass(frozen=True)
+class InstitutionPrincipal:
+    institution_id: uuid.UUID
+    code: str
+
+
+Principal = MemberPrincipal | AgentPrincipal | InstitutionPrincipal

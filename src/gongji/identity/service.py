@@ -1,0 +1,206 @@
+"""Login, token checks, identity verification and staff login."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from gongji.audit import service as audit
+from gongji.errors import DomainError, ErrorCode
+from gongji.identity import credentials
+from gongji.identity.face import CertInfo, FaceProvider
+from gongji.identity.models import (
+    AccessToken,
+    Agent,
+    FaceVerification,
+    FaceVerificationStatus,
+    TokenKind,
+    WechatUser,
+)
+from gongji.identity.principals import (
+    AgentPrincipal,
+    InstitutionPrincipal,
+    MemberPrincipal,
+    Principal,
+)
+from gongji.identity.wechat import CodeToSession
+from gongji.institutions.models import ApiKey
+from gongji.members.models import Member
+from gongji.members.rules import normalize_id_number
+
+FACE_VERIFICATION_TTL = timedelta(hours=1)
+AGENT_SESSION_TTL = timedelta(hours=8)
+
+
+async def login(*, code: str, wechat: CodeToSession, now: datetime, ttl: timedelta) -> str:
+    """login(code): the mini-program code becomes our own bearer token."""
+    session = await wechat.exchange(code)
+    user = await _wechat_user(session.openid, now)
+    token = credentials.new_secret(credentials.MEMBER_PREFIX)
+    await AccessToken.create(
+        token_hash=credentials.digest(token),
+        kind=TokenKind.MEMBER,
+        wechat_user=user,
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    return token
+
+
+async def _wechat_user(openid: str, now: datetime) -> WechatUser:
+    user = await WechatUser.get_or_none(openid=openid)
+    if user is not None:
+        return user
+    try:
+        async with in_transaction():
+            return await WechatUser.create(openid=openid, created_at=now)
+    except IntegrityError:  # the same user logged in twice at once
+        return await WechatUser.get(openid=openid)
+
+
+async def authenticate(token: str, *, now: datetime) -> Principal | None:
+    if token.startswith(credentials.API_KEY_PREFIX):
+        key = await ApiKey.get_or_none(
+            key_hash=credentials.digest(token), revoked_at=None
+        ).select_related("institution")
+        if key is None or not key.institution.active:
+            return None
+        return InstitutionPrincipal(key.institution.id, key.institution.code)
+    row = await AccessToken.get_or_none(
+        token_hash=credentials.digest(token), expires_at__gt=now
+    ).select_related("wechat_user", "agent")
+    if row is None:
+        return None
+    if row.kind is TokenKind.AGENT and row.agent is not None and row.agent.active:
+        return AgentPrincipal(row.agent.id, row.agent.username)
+    if row.kind is TokenKind.MEMBER and row.wechat_user is not None:
+        user = row.wechat_user
+        return MemberPrincipal(user.id, user.openid, user.member_id)  # type: ignore[attr-defined]
+    return None
+
+
+async def logout(token: str) -> None:
+    await AccessToken.filter(token_hash=credentials.digest(token)).delete()
+
+
+async def _member_by_identity(name: str, id_number: str) -> Member:
+    number = normalize_id_number(id_number)
+    member = await Member.get_or_none(id_number=number)
+    if member is None or member.name != name.strip():
+        raise DomainError(ErrorCode.MEMBER_NOT_FOUND, "idNumber")
+    return member
+
+
+async def start_face_verification(
+    *,
+    principal: MemberPrincipal,
+    name: str,
+    id_number: str,
+    face: FaceProvider,
+    now: datetime,
+) -> FaceVerification:
+    """Step 1 of face verification 2.0: ask WeChat for a verify id for this person."""
+    member = await _member_by_identity(name, id_number)
+    if principal.member_id is not None and principal.member_id != member.id:
+        raise DomainError(ErrorCode.IDENTITY_ALREADY_LINKED, "idNumber")
+    out_seq_no = uuid.uuid4().hex
+    verify_id = await face.get_verify_id(
+        out_seq_no, CertInfo(member.name, member.id_number), principal.openid
+    )
+    return await FaceVerification.create(
+        verify_id=verify_id,
+        out_seq_no=out_seq_no,
+        wechat_user_id=principal.wechat_user_id,
+        member=member,
+        status=FaceVerificationStatus.STARTED,
+        created_at=now,
+        expires_at=now + FACE_VERIFICATION_TTL,
+    )
+
+
+async def confirm_face_verification(
+    *,
+    principal: MemberPrincipal,
+    verify_id: str,
+    purpose: str,
+    face: FaceProvider,
+    now: datetime,
+) -> Member:
+    """Step 3: ask WeChat for the result; a passed verification can be used once.
+
+    Returns the member whose face was verified. Runs inside the caller's transaction.
+    """
+    row = await FaceVerification.get_or_none(
+        verify_id=verify_id, wechat_user_id=principal.wechat_user_id
+    ).select_related("member")
+    if row is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "verifyId")
+    if row.used_for is not None:
+        raise DomainError(ErrorCode.FACE_VERIFICATION_USED, "verifyId")
+    if now >= row.expires_at:
+        raise DomainError(ErrorCode.FACE_VERIFICATION_EXPIRED, "verifyId")
+    cert = CertInfo(row.member.name, row.member.id_number)
+    if row.status is not FaceVerificationStatus.PASSED:
+        passed = await face.passed(row.verify_id, row.out_seq_no, cert, principal.openid)
+        row.status = FaceVerificationStatus.PASSED if passed else FaceVerificationStatus.FAILED
+        if not passed:
+            await row.save(update_fields=["status"])
+            raise DomainError(ErrorCode.FACE_VERIFICATION_FAILED, "verifyId")
+    claimed = await FaceVerification.filter(id=row.id, used_for=None).update(
+        used_for=purpose, status=row.status
+    )
+    if claimed != 1:
+        raise DomainError(ErrorCode.FACE_VERIFICATION_USED, "verifyId")
+    return row.member
+
+
+async def verify_identity(
+    *, principal: MemberPrincipal, verify_id: str, face: FaceProvider, now: datetime
+) -> Member:
+    """Link this WeChat user to the insured member whose face passed verification."""
+    if principal.member_id is not None:
+        raise DomainError(ErrorCode.IDENTITY_ALREADY_LINKED)
+    try:
+        async with in_transaction():
+            member = await confirm_face_verification(
+                principal=principal, verify_id=verify_id, purpose="link", face=face, now=now
+            )
+            linked = await WechatUser.filter(id=principal.wechat_user_id, member_id=None).update(
+                member_id=member.id, linked_at=now
+            )
+            if linked != 1:
+                raise DomainError(ErrorCode.IDENTITY_ALREADY_LINKED)
+            await audit.record(
+                at=now,
+                actor_kind="member",
+                actor_id=member.id,
+                action="identity.link",
+                subject_id=principal.wechat_user_id,
+            )
+    except IntegrityError:  # this member is linked to another WeChat user already
+        raise DomainError(ErrorCode.IDENTITY_ALREADY_LINKED, "verifyId") from None
+    return member
+
+
+async def agent_login(*, username: str, password: str, now: datetime) -> str:
+    agent = await Agent.get_or_none(username=username, active=True)
+    if agent is None or not credentials.check_password(password, agent.password_hash):
+        credentials.check_password(password, _DUMMY_HASH)  # same cost whether or not they exist
+        raise DomainError(ErrorCode.AGENT_CREDENTIALS_INVALID)
+    token = credentials.new_secret(credentials.AGENT_PREFIX)
+    await AccessToken.create(
+        token_hash=credentials.digest(token),
+        kind=TokenKind.AGENT,
+        agent=agent,
+        created_at=now,
+        expires_at=now + AGENT_SESSION_TTL,
+    )
+    await audit.record(at=now, actor_kind="agent", actor_id=agent.id, action="agent.login")
+    return token
+
+
+_DUMMY_HASH = credentials.hash_password(secrets.token_hex(8))

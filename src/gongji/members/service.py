@@ -1,0 +1,56 @@
+"""Registry use cases: load a validated registry file in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tortoise.transactions import in_transaction
+
+from gongji.members.models import Member
+from gongji.members.registry import RegistryRow, chunks
+
+CHUNK = 500
+
+
+async def import_rows(
+    rows: list[RegistryRow], *, progress: Callable[[int], None] = lambda _n: None
+) -> tuple[int, int]:
+    """Insert new members and update known ones (by ID number). All or nothing.
+
+    Returns (created, updated).
+    """
+    created = updated = 0
+    async with in_transaction():
+        for batch in chunks(rows, CHUNK):
+            known = {
+                m.id_number: m
+                for m in await Member.filter(id_number__in=[r.id_number for r in batch])
+            }
+            fresh = [
+                Member(
+                    name=r.name,
+                    id_number=r.id_number,
+                    insurance_type=r.insurance_type,
+                    insured_region=r.insured_region,
+                    status=r.status,
+                    phone=r.phone,
+                )
+                for r in batch
+                if r.id_number not in known
+            ]
+            await Member.bulk_create(fresh)
+            for row in batch:
+                member = known.get(row.id_number)
+                if member is None:
+                    continue
+                member.name, member.insurance_type, member.insured_region = (
+                    row.name,
+                    row.insurance_type,
+                    row.insured_region,
+                )
+                member.status, member.phone = row.status, row.phone
+                await member.save()
+            created += len(fresh)
+            updated += len(batch) - len(fresh)
+            progress(len(batch))
+    return created, updated

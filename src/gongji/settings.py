@@ -1,0 +1,38 @@
+"""Configuration from the environment, read in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+
+DEFAULT_DATABASE_URL = "sqlite://gongji.sqlite3"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    wechat_client: str = "mock"  # "mock" or "real" (jscode2session over HTTPS)
+    wechat_app_id: str = ""
+    wechat_app_secret: str = ""
+    face_provider: str = "mock"  # "mock" or "real" (WeChat face verification 2.0)
+    face_mock_auto_pass: bool = True  # mock only: a verification nobody completed passes
+    session_ttl: timedelta = timedelta(days=7)
+    policy_file: str | None = None  # override the packaged region policy file
+    max_query_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ) if env is None else env
+        return cls(
+            database_url=env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+            wechat_client=env.get("GONGJI_WECHAT_CLIENT", "mock"),
+            wechat_app_id=env.get("WECHAT_APP_ID", ""),
+            wechat_app_secret=env.get("WECHAT_APP_SECRET", ""),
+            face_provider=env.get("GONGJI_FACE_PROVIDER", "mock"),
+            face_mock_auto_pass=env.get("GONGJI_FACE_MOCK_AUTO_PASS", "1") == "1",
+            session_ttl=timedelta(hours=int(env.get("GONGJI_SESSION_TTL_HOURS", "168"))),
+            policy_file=env.get("GONGJI_POLICY_FILE") or None,
+        )

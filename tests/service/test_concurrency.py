@@ -1,0 +1,69 @@
+"""Races, for real: concurrent requests on PostgreSQL, then the invariants checked."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from stdnum.cn import ric
+
+from gongji.families.models import Invitation, Membership
+from gongji.families.rules import InvitationStatus, MembershipRole
+from gongji.members.models import Member
+from gongji.members.rules import InsuranceType
+from tests.api.test_families import ACCEPT, INVITE, create_group
+from tests.conftest import Api, person
+
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("demo_data")]
+
+
+async def test_two_concurrent_accepts_leave_exactly_one_membership(api: Api) -> None:
+    token = await api.login("demo-zhangwei")
+    group = await create_group(api, token)
+    li = person("李娜")
+    data = await api.data(
+        INVITE, {"g": group, "n": li.name, "i": li.id_number, "r": "SPOUSE"}, token=token
+    )
+    invitation = data["inviteFamilyMember"]["invitation"]["id"]
+    wife = await api.login("demo-lina")
+    verifications = [
+        await api.face_verify(wife, li.name, li.id_number, passed=True) for _ in range(2)
+    ]
+    results = await asyncio.gather(
+        *(api.data(ACCEPT, {"id": invitation, "v": v}, token=wife) for v in verifications)
+    )
+    errors = sorted(e["code"] for r in results for e in r["acceptInvitation"]["errors"])
+    assert len(errors) == 1 and errors[0] in {"INVITATION_NOT_PENDING", "ALREADY_MEMBER"}
+    assert await Membership.filter(group_id=group, role=MembershipRole.RELATIVE).count() == 1
+
+
+async def test_identical_invitations_at_once_leave_one(api: Api) -> None:
+    token = await api.login("demo-zhangwei")
+    group = await create_group(api, token)
+    li = person("李娜")
+    variables = {"g": group, "n": li.name, "i": li.id_number, "r": "SPOUSE"}
+    results = await asyncio.gather(*(api.data(INVITE, variables, token=token) for _ in range(10)))
+    errors = [e["code"] for r in results for e in r["inviteFamilyMember"]["errors"]]
+    assert errors == ["INVITATION_ALREADY_PENDING"] * 9
+    assert await Invitation.filter(group_id=group, status=InvitationStatus.PENDING).count() == 1
+
+
+async def test_binding_cap_holds_under_concurrent_invitations(api: Api) -> None:
+    token = await api.login("demo-zhangwei")
+    group = await create_group(api, token)
+    invitees = []
+    for seq in range(20):
+        first17 = f"62010220000101{seq + 1:03d}"
+        number = first17 + ric.calc_check_digit(first17 + "0")
+        await Member.create(
+            name=f"亲属{seq}",
+            id_number=number,
+            insurance_type=InsuranceType.RESIDENT,
+            insured_region="620100",
+        )
+        invitees.append({"g": group, "n": f"亲属{seq}", "i": number, "r": "CHILD"})
+    results = await asyncio.gather(*(api.data(INVITE, v, token=token) for v in invitees))
+    refused = [e["code"] for r in results for e in r["inviteFamilyMember"]["errors"]]
+    assert refused == ["BINDING_CAP_REACHED"] * 12  # Gansu: 8 at once
+    pending = await Invitation.filter(group_id=group, status=InvitationStatus.PENDING).count()
+    assert pending == 8
