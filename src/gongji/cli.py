@@ -23,6 +23,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("demo", help="load the demo data (safe to run twice)")
     importer = commands.add_parser("import-members", help="load a registry CSV, all or nothing")
     importer.add_argument("file", type=Path)
+    commands.add_parser(
+        "reconcile", help="recompute every balance from the ledger; non-zero on mismatch"
+    )
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", type=Path, help="write to this file instead of stdout")
     args = parser.parse_args(argv)
@@ -33,6 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _demo,
         "import-members": _import_members,
         "export-schema": _export_schema,
+        "reconcile": _reconcile,
     }[args.command]
     return handler(args, settings)
 
@@ -99,6 +103,32 @@ def _import_members(args: argparse.Namespace, settings: Settings) -> int:
     created, updated = asyncio.run(run())
     print(f"imported {len(rows)} member(s): {created} new, {updated} updated")
     return 0
+
+
+def _reconcile(_args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.ledger.service import Reconciliation, reconcile
+    from gongji.money import format_yuan
+    from gongji.wallets.service import quota_problems
+
+    async def run() -> Reconciliation:
+        await db.connect(settings.database_url)
+        try:
+            report = await reconcile()
+            report.problems += await quota_problems()
+            return report
+        finally:
+            await db.disconnect()
+
+    report = asyncio.run(run())
+    print(f"accounts:     {report.accounts}")
+    print(f"transactions: {report.transactions}")
+    print(f"entries:      {report.entries}")
+    print(f"debits:       {format_yuan(report.debits)}")
+    print(f"credits:      {format_yuan(report.credits)}")
+    for problem in report.problems:
+        print(f"MISMATCH {problem}")
+    print("ledger is balanced" if report.clean else f"{len(report.problems)} problem(s)")
+    return 0 if report.clean else 1
 
 
 def _export_schema(args: argparse.Namespace, _settings: Settings) -> int:

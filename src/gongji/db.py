@@ -17,6 +17,10 @@ MODEL_MODULES = [
     "gongji.identity.models",
     "gongji.families.models",
     "gongji.audit.models",
+    "gongji.ledger.models",
+    "gongji.idempotency.models",
+    "gongji.wallets.models",
+    "gongji.payments.models",
 ]
 
 

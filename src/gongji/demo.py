@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from stdnum.cn import ric
 from tortoise.transactions import in_transaction
@@ -13,9 +13,13 @@ from gongji.families.rules import InvitationStatus, MembershipRole, Relationship
 from gongji.identity import credentials
 from gongji.identity.models import Agent, WechatUser
 from gongji.institutions.models import ApiKey, Institution, InstitutionKind
+from gongji.ledger import service as ledger
+from gongji.ledger.models import AccountKind, LedgerTransaction
 from gongji.members.models import Member
 from gongji.members.rules import InsuranceStatus, InsuranceType
 from gongji.regions.policy import PolicyBook
+from gongji.wallets import service as wallets
+from gongji.wallets.models import Authorization, Wallet, WalletTransfer
 
 
 def id_number(first17: str) -> str:
@@ -80,6 +84,16 @@ INSTITUTIONS = [
 
 AGENT_USERNAME, AGENT_PASSWORD = "demo-agent", "gongji-demo"
 
+# Personal account (carry-over, current year) and what is already in the wallet, in fen.
+MONEY = {
+    "张伟": (800_000, 150_000, 300_000),
+    "李娜": (200_000, 60_000, 80_000),
+    "艾力·买买提": (500_000, 100_000, 100_000),
+    "古丽": (120_000, 40_000, 0),
+    "赵敏": (300_000, 80_000, 0),
+}
+SEED_DAY = date(2026, 1, 5)  # demo transfers are dated in the past: today's limits stay free
+
 
 def demo_api_key(code: str) -> str:
     """Demo only: a predictable key per institution, listed in the README."""
@@ -102,6 +116,10 @@ async def load(now: datetime, policies: PolicyBook) -> dict[str, int]:
                 password_hash=credentials.hash_password(AGENT_PASSWORD),
             )
         await _urumqi_family(members, now, policies)
+        await _zhang_family(members, now, policies)
+        for name, (carryover, current, wallet) in MONEY.items():
+            await _money(members[name], carryover, current, wallet, now)
+        await _urumqi_authorization(members, now, policies)
     return {"members": len(PEOPLE), "institutions": len(INSTITUTIONS)}
 
 
@@ -145,19 +163,33 @@ async def _institution(code: str, name: str, region: str) -> None:
 
 
 async def _urumqi_family(members: dict[str, Member], now: datetime, policies: PolicyBook) -> None:
-    creator = members["艾力·买买提"]
-    if await FamilyGroup.exists(creator=creator, name="艾力的家"):
+    await _family(
+        members["艾力·买买提"],
+        "艾力的家",
+        [(members["古丽"], Relationship.SPOUSE), (members["阿依古丽"], Relationship.CHILD)],
+        now,
+        policies,
+    )
+
+
+async def _family(
+    creator: Member,
+    name: str,
+    relatives: list[tuple[Member, Relationship]],
+    now: datetime,
+    policies: PolicyBook,
+) -> None:
+    if await FamilyGroup.exists(creator=creator, name=name):
         return
     group = await FamilyGroup.create(
-        name="艾力的家",
+        name=name,
         creator=creator,
         commitment_version=policies.commitment_letter_version,
         commitment_accepted_at=now,
         created_at=now,
     )
     await Membership.create(group=group, member=creator, role=MembershipRole.CREATOR, joined_at=now)
-    for name, relationship in (("古丽", Relationship.SPOUSE), ("阿依古丽", Relationship.CHILD)):
-        relative = members[name]
+    for relative, relationship in relatives:
         await Invitation.create(
             group=group,
             inviter=creator,
@@ -175,3 +207,51 @@ async def _urumqi_family(members: dict[str, Member], now: datetime, policies: Po
             relationship=relationship,
             joined_at=now,
         )
+
+
+async def _zhang_family(members: dict[str, Member], now: datetime, policies: PolicyBook) -> None:
+    """张伟的家 with his mother, so the wallet walkthrough starts at once."""
+    await _family(
+        members["张伟"], "张伟的家", [(members["王秀英"], Relationship.PARENT)], now, policies
+    )
+
+
+async def _money(member: Member, carryover: int, current: int, wallet: int, now: datetime) -> None:
+    if await LedgerTransaction.exists(kind="contribution", reference=str(member.id)):
+        return
+    await wallets.credit_personal_account(
+        member_id=member.id, carryover=carryover, current=current, now=now, memo="demo"
+    )
+    if not wallet:
+        return
+    await Wallet.create(member=member, opened_at=now)
+    transfer = await WalletTransfer.create(
+        member=member,
+        amount=wallet,
+        from_carryover=wallet,
+        from_current=0,
+        local_date=SEED_DAY,
+        created_at=now,
+    )
+    who = wallets.member_owner(member.id)
+    await ledger.post(
+        kind="wallet_transfer",
+        reference=transfer.id,
+        movements=[
+            (await ledger.account(AccountKind.PERSONAL_CARRYOVER, who, now=now), -wallet),
+            (await wallets.wallet_account(member.id, now), wallet),
+        ],
+        now=now,
+        memo="demo",
+    )
+
+
+async def _urumqi_authorization(
+    members: dict[str, Member], now: datetime, policies: PolicyBook
+) -> None:
+    aili, child = members["艾力·买买提"], members["阿依古丽"]
+    if await Authorization.exists(authorizer=aili, relative=child):
+        return
+    await wallets.authorize(
+        authorizer_id=aili.id, relative_id=child.id, quota=20_000, policies=policies, now=now
+    )

@@ -53,6 +53,39 @@ class ErrorCode(enum.Enum):
     FACE_VERIFICATION_REQUIRED = "FACE_VERIFICATION_REQUIRED"
     GROUP_NOT_ACTIVE = "GROUP_NOT_ACTIVE"
     CANNOT_REMOVE_CREATOR = "CANNOT_REMOVE_CREATOR"
+    # wallet and authorizations (R1, R10–R12)
+    NOT_EMPLOYEE_INSURED = "NOT_EMPLOYEE_INSURED"
+    WALLET_NOT_OPEN = "WALLET_NOT_OPEN"
+    WALLET_ALREADY_OPEN = "WALLET_ALREADY_OPEN"
+    INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE"
+    PERSONAL_ACCOUNT_INSUFFICIENT = "PERSONAL_ACCOUNT_INSUFFICIENT"
+    TRANSFER_OVER_LIMIT = "TRANSFER_OVER_LIMIT"
+    TRANSFER_DAILY_LIMIT_REACHED = "TRANSFER_DAILY_LIMIT_REACHED"
+    TRANSFER_QUIET_HOURS = "TRANSFER_QUIET_HOURS"
+    NOT_IN_SAME_FAMILY = "NOT_IN_SAME_FAMILY"
+    RELATIONSHIP_UNKNOWN = "RELATIONSHIP_UNKNOWN"
+    CANNOT_AUTHORIZE_SELF = "CANNOT_AUTHORIZE_SELF"
+    AUTHORIZATION_ALREADY_ACTIVE = "AUTHORIZATION_ALREADY_ACTIVE"
+    AUTHORIZATION_NOT_ACTIVE = "AUTHORIZATION_NOT_ACTIVE"
+    NOT_AUTHORIZATION_PARTY = "NOT_AUTHORIZATION_PARTY"
+    QUOTA_BELOW_SPENT = "QUOTA_BELOW_SPENT"
+    QUOTA_EXHAUSTED = "QUOTA_EXHAUSTED"
+    # bills and payment (R13–R18)
+    BILL_INVALID = "BILL_INVALID"
+    BILL_REFERENCE_REUSED = "BILL_REFERENCE_REUSED"
+    NOT_BILL_PATIENT = "NOT_BILL_PATIENT"
+    BILL_ALREADY_PAID = "BILL_ALREADY_PAID"
+    BILL_NOT_COVERABLE = "BILL_NOT_COVERABLE"
+    AUTHORIZATION_NOT_FOR_PATIENT = "AUTHORIZATION_NOT_FOR_PATIENT"
+    OUTSIDE_SHARING_SCOPE = "OUTSIDE_SHARING_SCOPE"
+    INPATIENT_NOT_ALLOWED = "INPATIENT_NOT_ALLOWED"
+    PROXY_PURCHASE_PHARMACY_ONLY = "PROXY_PURCHASE_PHARMACY_ONLY"
+    # refunds, premiums, retries (R16, R22)
+    REFUND_EXCEEDS_PAYMENT = "REFUND_EXCEEDS_PAYMENT"
+    PREMIUM_NOT_ALLOWED = "PREMIUM_NOT_ALLOWED"
+    PREMIUM_ALREADY_PAID = "PREMIUM_ALREADY_PAID"
+    RELATIVE_NOT_RESIDENT_INSURED = "RELATIVE_NOT_RESIDENT_INSURED"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
 @dataclass(frozen=True)
@@ -188,6 +221,129 @@ CATALOGUE: dict[ErrorCode, Explanation] = {
         "R9",
         "不能移除家庭创建人；创建人退出即解散家庭",
         "The creator cannot be removed; the creator leaving dissolves the group",
+    ),
+    ErrorCode.NOT_EMPLOYEE_INSURED: Explanation(
+        "R1",
+        "只有正常参保的职工医保参保人才有个人账户，才能共济",
+        "Only an employee-insured member in normal status has a personal account to share",
+    ),
+    ErrorCode.WALLET_NOT_OPEN: Explanation(
+        "R10", "请先开通医保钱包", "Open your medical insurance wallet first"
+    ),
+    ErrorCode.WALLET_ALREADY_OPEN: Explanation(
+        "R10", "医保钱包已开通", "Your wallet is already open"
+    ),
+    ErrorCode.INSUFFICIENT_BALANCE: Explanation(
+        "R11", "钱包可用余额不足", "Not enough available balance in the wallet"
+    ),
+    ErrorCode.PERSONAL_ACCOUNT_INSUFFICIENT: Explanation(
+        "R12", "个人账户余额不足", "Not enough balance in the personal account"
+    ),
+    ErrorCode.TRANSFER_OVER_LIMIT: Explanation(
+        "R10", "单笔划转不能超过{max}元", "A single transfer may not exceed {max} yuan"
+    ),
+    ErrorCode.TRANSFER_DAILY_LIMIT_REACHED: Explanation(
+        "R10", "每天最多划转{count}次", "At most {count} transfers a day"
+    ),
+    ErrorCode.TRANSFER_QUIET_HOURS: Explanation(
+        "R10",
+        "{start}至次日{end}不能划转",
+        "No transfers between {start} and {end}",
+    ),
+    ErrorCode.NOT_IN_SAME_FAMILY: Explanation(
+        "R8",
+        "双方须同在一个家庭共济组中",
+        "You must both be members of the same family group",
+    ),
+    ErrorCode.RELATIONSHIP_UNKNOWN: Explanation(
+        "R3",
+        "无法从家庭关系确定双方为近亲属，请由家庭创建人授权",
+        "Your relationship cannot be established from the family group; the creator can authorize",
+    ),
+    ErrorCode.CANNOT_AUTHORIZE_SELF: Explanation(
+        "R11", "不能授权给自己", "You cannot authorize yourself"
+    ),
+    ErrorCode.AUTHORIZATION_ALREADY_ACTIVE: Explanation(
+        "R11",
+        "已有一项有效授权，请修改其额度",
+        "An authorization for this relative is already active; change its quota instead",
+    ),
+    ErrorCode.AUTHORIZATION_NOT_ACTIVE: Explanation(
+        "R9", "该授权已解除", "This authorization has ended"
+    ),
+    ErrorCode.NOT_AUTHORIZATION_PARTY: Explanation(
+        "R9", "您不是该授权的任何一方", "You are not a party to this authorization"
+    ),
+    ErrorCode.QUOTA_BELOW_SPENT: Explanation(
+        "R11",
+        "额度不能低于已使用的{spent}元",
+        "The quota cannot go below the {spent} yuan already spent",
+    ),
+    ErrorCode.QUOTA_EXHAUSTED: Explanation(
+        "R11", "共济额度已用完", "The mutual-aid quota is used up"
+    ),
+    ErrorCode.BILL_INVALID: Explanation(
+        "R14", "账单金额不一致：{reason}", "The bill's figures do not add up: {reason}"
+    ),
+    ErrorCode.BILL_REFERENCE_REUSED: Explanation(
+        "R22",
+        "该结算单号已用于另一份账单",
+        "This settlement reference was already used for a different bill",
+    ),
+    ErrorCode.NOT_BILL_PATIENT: Explanation(
+        "R17",
+        "只能由就诊人本人支付；使用他人医保属于冒名就医",
+        "Only the patient named on the bill can pay; using another's insurance is fraud",
+    ),
+    ErrorCode.BILL_ALREADY_PAID: Explanation("R22", "该账单已支付", "This bill is already paid"),
+    ErrorCode.BILL_NOT_COVERABLE: Explanation(
+        "R15",
+        "该账单没有可用共济资金支付的费用（自费、体育健身、养生保健、医学美容、体检等不可支付）",
+        "Nothing on this bill may be paid with family money "
+        "(self-pay, fitness, wellness, cosmetic, check-ups … are excluded)",
+    ),
+    ErrorCode.AUTHORIZATION_NOT_FOR_PATIENT: Explanation(
+        "R17",
+        "该授权不是给就诊人本人的",
+        "This authorization was not granted to the patient",
+    ),
+    ErrorCode.OUTSIDE_SHARING_SCOPE: Explanation(
+        "R13",
+        "授权人参保地政策只允许在{scope}使用共济资金",
+        "The authorizer's region allows family money only {scope}",
+    ),
+    ErrorCode.INPATIENT_NOT_ALLOWED: Explanation(
+        "R14",
+        "授权人参保地不允许共济资金支付住院费用",
+        "The authorizer's region does not allow family money for inpatient care",
+    ),
+    ErrorCode.PROXY_PURCHASE_PHARMACY_ONLY: Explanation(
+        "R17",
+        "代购药仅限定点药店购药",
+        "Buying for someone else is allowed only for pharmacy purchases",
+    ),
+    ErrorCode.REFUND_EXCEEDS_PAYMENT: Explanation(
+        "R22",
+        "退款金额超过可退的{refundable}元",
+        "The refund exceeds the {refundable} yuan that can still be refunded",
+    ),
+    ErrorCode.PREMIUM_NOT_ALLOWED: Explanation(
+        "R16",
+        "您参保地政策不允许用个人账户代缴居民医保费",
+        "Your region does not allow paying resident premiums from the personal account",
+    ),
+    ErrorCode.PREMIUM_ALREADY_PAID: Explanation(
+        "R16", "该亲属{year}年度的居民医保费已缴纳", "The premium for {year} is already paid"
+    ),
+    ErrorCode.RELATIVE_NOT_RESIDENT_INSURED: Explanation(
+        "R16",
+        "代缴只适用于参加城乡居民医保的亲属",
+        "Premiums can be paid only for a relative in resident insurance",
+    ),
+    ErrorCode.IDEMPOTENCY_KEY_REUSED: Explanation(
+        "R22",
+        "该幂等键已用于另一笔不同的请求",
+        "This idempotency key was already used for a different request",
     ),
 }
 

@@ -16,18 +16,20 @@ from strawberry.schema.config import StrawberryConfig
 from gongji.api.errors import should_mask_error
 from gongji.api.families import FamilyMutation, FamilyQuery
 from gongji.api.identity import IdentityMutation, IdentityQuery
+from gongji.api.payments import PaymentMutation, PaymentQuery
 from gongji.api.regions import RegionQuery
 from gongji.api.scalars import SCALARS
+from gongji.api.wallets import WalletMutation, WalletQuery
 from gongji.settings import Settings
 
 
 @strawberry.type
-class Query(IdentityQuery, FamilyQuery, RegionQuery):
+class Query(IdentityQuery, FamilyQuery, RegionQuery, WalletQuery, PaymentQuery):
     pass
 
 
 @strawberry.type
-class Mutation(IdentityMutation, FamilyMutation):
+class Mutation(IdentityMutation, FamilyMutation, WalletMutation, PaymentMutation):
     pass
 
 

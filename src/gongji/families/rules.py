@@ -134,3 +134,52 @@ def check_pending(status: InvitationStatus, expires_at: datetime, now: datetime)
 def pending_slot(group_id: object, invitee_id: object) -> str:
     """Value of the unique column that allows one pending invitation per invitee per group."""
     return f"{group_id}:{invitee_id}"
+
+
+_INVERSE = {
+    Relationship.SPOUSE: Relationship.SPOUSE,
+    Relationship.PARENT: Relationship.CHILD,
+    Relationship.CHILD: Relationship.PARENT,
+    Relationship.SIBLING: Relationship.SIBLING,
+    Relationship.GRANDPARENT: Relationship.GRANDCHILD,
+    Relationship.GRANDCHILD: Relationship.GRANDPARENT,
+    Relationship.SPOUSE_PARENT: Relationship.OTHER_IN_LAW,
+    Relationship.OTHER_IN_LAW: Relationship.OTHER_IN_LAW,
+}
+R = Relationship
+# (a's relationship to the creator, b's relationship to the creator) → b's relationship to a.
+# Only pairs that are unambiguous; anything else is unknown and refused.
+_THROUGH_CREATOR: dict[tuple[Relationship, Relationship], Relationship] = {
+    (R.SPOUSE, R.CHILD): R.CHILD,
+    (R.SPOUSE, R.GRANDCHILD): R.GRANDCHILD,
+    (R.SPOUSE, R.PARENT): R.SPOUSE_PARENT,
+    (R.SPOUSE, R.SIBLING): R.OTHER_IN_LAW,
+    (R.SPOUSE, R.GRANDPARENT): R.OTHER_IN_LAW,
+    (R.CHILD, R.SPOUSE): R.PARENT,
+    (R.CHILD, R.CHILD): R.SIBLING,
+    (R.CHILD, R.PARENT): R.GRANDPARENT,
+    (R.PARENT, R.CHILD): R.GRANDCHILD,
+    (R.PARENT, R.SIBLING): R.CHILD,
+    (R.PARENT, R.PARENT): R.SPOUSE,
+    (R.PARENT, R.SPOUSE): R.OTHER_IN_LAW,
+    (R.SIBLING, R.PARENT): R.PARENT,
+    (R.SIBLING, R.SIBLING): R.SIBLING,
+    (R.SIBLING, R.GRANDPARENT): R.GRANDPARENT,
+    (R.SIBLING, R.SPOUSE): R.OTHER_IN_LAW,
+    (R.GRANDPARENT, R.PARENT): R.CHILD,
+    (R.GRANDCHILD, R.GRANDCHILD): R.SIBLING,
+}
+
+
+def relationship_between(a: Relationship | None, b: Relationship | None) -> Relationship:
+    """b's relationship to a, both given relative to the group's creator (None: the creator).
+
+    Raises RELATIONSHIP_UNKNOWN where the family tree does not settle it.
+    """
+    if a is None and b is not None:
+        return b
+    if b is None and a is not None:
+        return _INVERSE[a]
+    if a is not None and b is not None and (a, b) in _THROUGH_CREATOR:
+        return _THROUGH_CREATOR[(a, b)]
+    raise DomainError(ErrorCode.RELATIONSHIP_UNKNOWN, "relativeId")

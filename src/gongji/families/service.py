@@ -21,6 +21,7 @@ from gongji.identity.service import confirm_face_verification
 from gongji.members.models import Member
 from gongji.members.rules import InsuranceStatus, age_on, normalize_id_number
 from gongji.regions.policy import PolicyBook
+from gongji.wallets.service import end_authorizations_in_group
 
 
 async def _active_member(member_id: uuid.UUID, *, lock: bool = False) -> Member:
@@ -290,12 +291,16 @@ async def revoke_invitation(
     return invitation
 
 
-async def _end_membership(group: FamilyGroup, member_id: uuid.UUID, now: datetime) -> None:
-    """R9: unbind. The creator leaving dissolves the group and ends every binding in it."""
+async def _end_membership(group: FamilyGroup, member_id: uuid.UUID, now: datetime, by: str) -> None:
+    """R9: unbind. The creator leaving dissolves the group and ends every binding in it.
+
+    Authorizations through the group end with it; their unspent quota returns (R11).
+    """
     membership = await Membership.get_or_none(group=group, member_id=member_id, active=True)
     if membership is None:
         raise DomainError(ErrorCode.NOT_GROUP_MEMBER, "groupId")
     if membership.role is MembershipRole.CREATOR:
+        await end_authorizations_in_group(group_id=group.id, member_id=None, now=now, by=by)
         await Membership.filter(group=group, active=True).update(active=False, left_at=now)
         await Invitation.filter(group=group, status=InvitationStatus.PENDING).update(
             status=InvitationStatus.REVOKED, pending_slot=None, decided_at=now
@@ -303,6 +308,7 @@ async def _end_membership(group: FamilyGroup, member_id: uuid.UUID, now: datetim
         await FamilyGroup.filter(id=group.id).update(active=False, dissolved_at=now)
         group.active = False
     else:
+        await end_authorizations_in_group(group_id=group.id, member_id=member_id, now=now, by=by)
         await Membership.filter(id=membership.id).update(active=False, left_at=now)
 
 
@@ -311,7 +317,7 @@ async def leave_family_group(
 ) -> FamilyGroup:
     async with in_transaction():
         group = await _group(group_id, lock=True)
-        await _end_membership(group, member_id, now)
+        await _end_membership(group, member_id, now, f"member:{member_id}")
         await audit.record(
             at=now,
             actor_kind="member",
@@ -331,7 +337,7 @@ async def remove_family_member(
             raise DomainError(ErrorCode.NOT_GROUP_CREATOR, "groupId")
         if removed_member_id == member_id:
             raise DomainError(ErrorCode.CANNOT_REMOVE_CREATOR, "memberId")
-        await _end_membership(group, removed_member_id, now)
+        await _end_membership(group, removed_member_id, now, f"member:{member_id}")
         await audit.record(
             at=now,
             actor_kind="member",
@@ -355,7 +361,7 @@ async def agent_unbind(
         raise DomainError(ErrorCode.MEMBER_NOT_FOUND, "idNumber")
     async with in_transaction():
         group = await _group(group_id, lock=True)
-        await _end_membership(group, member.id, now)
+        await _end_membership(group, member.id, now, f"agent:{agent_id}")
         await audit.record(
             at=now,
             actor_kind="agent",

@@ -1,0 +1,76 @@
+"""Run a money-moving use case at most once per idempotency key (R22).
+
+The record is inserted first, inside the use case's transaction. A concurrent retry with
+the same key blocks on the unique index until the first commits, then fails to insert and
+replays the stored result; if the first rolled back, nothing was stored and the retry
+does the work itself. Rejections are not stored: a retry of a refused request is evaluated
+again (and moves money only if it is now allowed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from gongji.errors import DomainError, ErrorCode, bilingual
+from gongji.idempotency.models import IdempotencyRecord
+
+_KEY = re.compile(r"^[A-Za-z0-9_.:\-]{8,80}$")
+
+
+def request_hash(operation: str, request: dict[str, Any]) -> str:
+    canonical = json.dumps([operation, request], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def check_key(key: str) -> str:
+    if not _KEY.match(key):
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "idempotencyKey",
+            {"reason": bilingual("幂等键须为8–80位字母数字", "8–80 letters, digits, _ . : -")},
+        )
+    return key
+
+
+def _replay(record: IdempotencyRecord, digest: str) -> str:
+    if record.request_hash != digest or record.result_id is None:
+        raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, "idempotencyKey")
+    return record.result_id
+
+
+async def once(
+    *,
+    scope: str,
+    key: str,
+    operation: str,
+    request: dict[str, Any],
+    work: Callable[[], Awaitable[object]],
+    now: datetime,
+) -> tuple[str, bool]:
+    """Returns (result id, replayed). `work` runs inside the transaction opened here."""
+    check_key(key)
+    digest = request_hash(operation, request)
+    existing = await IdempotencyRecord.get_or_none(scope=scope, key=key)
+    if existing is not None:
+        return _replay(existing, digest), True
+    try:
+        async with in_transaction():
+            await IdempotencyRecord.create(
+                scope=scope, key=key, operation=operation, request_hash=digest, created_at=now
+            )
+            result = str(await work())
+            await IdempotencyRecord.filter(scope=scope, key=key).update(result_id=result)
+    except IntegrityError:
+        existing = await IdempotencyRecord.get_or_none(scope=scope, key=key)
+        if existing is None:
+            raise
+        return _replay(existing, digest), True
+    return result, False

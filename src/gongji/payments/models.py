@@ -1,0 +1,128 @@
+"""Bills from institutions, family payments, refunds and premium payments."""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+from gongji.payments.rules import ItemCategory, VisitType
+
+if TYPE_CHECKING:
+    from gongji.institutions.models import Institution
+    from gongji.members.models import Member
+    from gongji.wallets.models import Authorization
+
+
+class BillStatus(enum.Enum):
+    OPEN = "open"
+    PAID = "paid"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    REFUNDED = "refunded"
+
+
+class Bill(Model):
+    """A settlement from a designated institution for one patient (R14, R17)."""
+
+    id = fields.UUIDField(primary_key=True)
+    institution: fields.ForeignKeyRelation[Institution] = fields.ForeignKeyField(
+        "gongji.Institution", related_name="bills", on_delete=fields.RESTRICT
+    )
+    external_ref = fields.CharField(max_length=64)  # the institution's settlement number
+    content_hash = fields.CharField(max_length=64)
+    patient: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "gongji.Member", related_name="bills", on_delete=fields.RESTRICT
+    )
+    proxy_buyer: fields.ForeignKeyNullableRelation[Member] = fields.ForeignKeyField(
+        "gongji.Member", related_name="proxy_bills", null=True, on_delete=fields.RESTRICT
+    )
+    visit_type = fields.CharEnumField(VisitType, max_length=2)
+    medfee_sumamt = fields.BigIntField()
+    hifp_pay = fields.BigIntField()
+    fulamt_ownpay_amt = fields.BigIntField()
+    status = fields.CharEnumField(BillStatus, max_length=20, default=BillStatus.OPEN)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "bill"
+        unique_together = (("institution", "external_ref"),)
+
+
+class BillItem(Model):
+    id = fields.BigIntField(primary_key=True)
+    bill: fields.ForeignKeyRelation[Bill] = fields.ForeignKeyField(
+        "gongji.Bill", related_name="items", on_delete=fields.RESTRICT
+    )
+    position = fields.IntField()
+    name = fields.CharField(max_length=128)
+    category = fields.CharEnumField(ItemCategory, max_length=16)
+    amount = fields.BigIntField()
+
+    class Meta:
+        table = "bill_item"
+
+
+class Payment(Model):
+    """家庭共济支付: at most one per bill, enforced by the database."""
+
+    id = fields.UUIDField(primary_key=True)
+    bill: fields.OneToOneRelation[Bill] = fields.OneToOneField(
+        "gongji.Bill", related_name="payment", on_delete=fields.RESTRICT
+    )
+    authorization: fields.ForeignKeyRelation[Authorization] = fields.ForeignKeyField(
+        "gongji.Authorization", related_name="payments", on_delete=fields.RESTRICT
+    )
+    patient: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "gongji.Member", related_name="payments_as_patient", on_delete=fields.RESTRICT
+    )
+    authorizer: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "gongji.Member", related_name="payments_as_authorizer", on_delete=fields.RESTRICT
+    )
+    institution: fields.ForeignKeyRelation[Institution] = fields.ForeignKeyField(
+        "gongji.Institution", related_name="payments", on_delete=fields.RESTRICT
+    )
+    personal_share = fields.BigIntField()  # psn_part_amt
+    family_amount = fields.BigIntField()  # acct_mulaid_pay
+    cash_amount = fields.BigIntField()  # psn_cash_pay
+    excluded_amount = fields.BigIntField()
+    excluded_items: list[str] = fields.JSONField(default=list)
+    refunded = fields.BigIntField(default=0)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "payment"
+
+
+class Refund(Model):
+    id = fields.UUIDField(primary_key=True)
+    payment: fields.ForeignKeyRelation[Payment] = fields.ForeignKeyField(
+        "gongji.Payment", related_name="refunds", on_delete=fields.RESTRICT
+    )
+    amount = fields.BigIntField()
+    to_wallet = fields.BooleanField()  # the authorization had ended: money went to the wallet
+    reason = fields.CharField(max_length=255)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "refund"
+
+
+class PremiumPayment(Model):
+    """代缴城乡居民医保: a relative's resident premium paid from the wallet (R16)."""
+
+    id = fields.UUIDField(primary_key=True)
+    payer: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "gongji.Member", related_name="premiums_paid", on_delete=fields.RESTRICT
+    )
+    relative: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "gongji.Member", related_name="premiums_received", on_delete=fields.RESTRICT
+    )
+    year = fields.IntField()
+    amount = fields.BigIntField()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "premium_payment"
+        unique_together = (("relative", "year"),)

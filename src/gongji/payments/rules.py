@@ -1,0 +1,154 @@
+"""Pure payment rules: what family money may cover, where, and how a bill splits (R13–R18)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from gongji.errors import DomainError, ErrorCode, bilingual
+from gongji.money import format_yuan
+from gongji.regions.policy import RegionPolicy, SharingScope
+
+MAX_ITEMS = 200
+
+
+class VisitType(enum.Enum):
+    """就诊类型 (national med_type)."""
+
+    OUTPATIENT = "11"  # 普通门诊
+    CHRONIC_OUTPATIENT = "14"  # 门诊慢特病
+    INPATIENT = "21"  # 普通住院
+    PHARMACY = "41"  # 定点药店购药
+
+
+class ItemCategory(enum.Enum):
+    """A line item's category. The region's excluded list names the ones family money skips."""
+
+    DRUG = "drug"
+    EXAMINATION = "examination"
+    TREATMENT = "treatment"
+    MATERIAL = "material"
+    SERVICE = "service"
+    BED = "bed"
+    SELF_PAY = "self_pay"  # 自费
+    PUBLIC_HEALTH = "public_health"  # 公共卫生
+    FITNESS = "fitness"  # 体育健身
+    WELLNESS = "wellness"  # 养生保健
+    COSMETIC = "cosmetic"  # 医学美容、非功能性整容
+    WEIGHT_LOSS = "weight_loss"  # 减肥
+    BODYBUILDING = "bodybuilding"  # 健美
+    HEALTH_CHECKUP = "health_checkup"  # 健康体检
+
+
+@dataclass(frozen=True)
+class LineItem:
+    name: str
+    category: ItemCategory
+    amount: int
+
+
+@dataclass(frozen=True)
+class BillFigures:
+    """The institution's own settlement: total, pooled fund, full self-pay (national names)."""
+
+    visit_type: VisitType
+    items: tuple[LineItem, ...]
+    medfee_sumamt: int
+    hifp_pay: int
+    fulamt_ownpay_amt: int
+
+
+def _invalid(zh: str, en: str, field: str = "items") -> DomainError:
+    return DomainError(ErrorCode.BILL_INVALID, field, {"reason": bilingual(zh, en)})
+
+
+def check_bill(bill: BillFigures) -> None:
+    """R14: the figures must add up before anyone can pay."""
+    if not 1 <= len(bill.items) <= MAX_ITEMS:
+        raise _invalid(f"须有1–{MAX_ITEMS}项明细", f"1–{MAX_ITEMS} line items")
+    for item in bill.items:
+        if item.amount <= 0 or not 1 <= len(item.name.strip()) <= 128:
+            raise _invalid(
+                "明细须有名称且金额大于0", "each item needs a name and an amount above 0"
+            )
+    if sum(i.amount for i in bill.items) != bill.medfee_sumamt:
+        raise _invalid("明细合计不等于医疗费总额", "items do not sum to medfeeSumamt")
+    if bill.hifp_pay < 0 or bill.fulamt_ownpay_amt < 0:
+        raise _invalid("金额不能为负", "amounts cannot be negative", "hifpPay")
+    if bill.hifp_pay + bill.fulamt_ownpay_amt > bill.medfee_sumamt:
+        raise _invalid(
+            "统筹支付与全自费之和超过总额", "hifpPay + fulamtOwnpayAmt exceed the total", "hifpPay"
+        )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    personal_share: int  # psn_part_amt: what the patient bears after the pooled fund
+    excluded_amount: int  # not payable with family money (R15)
+    excluded_items: tuple[str, ...]
+    coverable: int  # the most family money may pay
+
+
+def coverage(bill: BillFigures, excluded_categories: tuple[str, ...]) -> Coverage:
+    """R14, R15, R18: family money covers the in-policy personal share, nothing else.
+
+    The pooled fund's figure is the institution's (sharing never changes it, R18). What is
+    not in policy is the larger of the declared full self-pay and the items in the region's
+    excluded categories — an excluded item counts even if the partner did not declare it.
+    """
+    excluded = [i for i in bill.items if i.category.name in excluded_categories]
+    excluded_amount = max(bill.fulamt_ownpay_amt, sum(i.amount for i in excluded))
+    personal_share = bill.medfee_sumamt - bill.hifp_pay
+    return Coverage(
+        personal_share=personal_share,
+        excluded_amount=excluded_amount,
+        excluded_items=tuple(i.name for i in excluded),
+        coverable=max(0, personal_share - excluded_amount),
+    )
+
+
+_SCOPE_WORDS = {
+    SharingScope.CITY: ("本统筹区（市）内", "within the same city"),
+    SharingScope.PROVINCE: ("本省内", "within the same province"),
+    SharingScope.NATIONWIDE: ("全国", "nationwide"),
+}
+
+
+def check_scope(policy: RegionPolicy, institution_region: str) -> None:
+    """R13: the institution's region against the authorizer's insured region, on that date."""
+    here, there = policy.region_code, institution_region
+    inside = {
+        SharingScope.CITY: here[:4] == there[:4],
+        SharingScope.PROVINCE: here[:2] == there[:2],
+        SharingScope.NATIONWIDE: True,
+    }[policy.sharing_scope]
+    if not inside:
+        raise DomainError(
+            ErrorCode.OUTSIDE_SHARING_SCOPE,
+            "billId",
+            {"scope": _SCOPE_WORDS[policy.sharing_scope]},
+        )
+
+
+def check_visit_type(visit_type: VisitType, policy: RegionPolicy) -> None:
+    """R14: inpatient costs only where the authorizer's region allows them."""
+    if visit_type is VisitType.INPATIENT and not policy.inpatient_allowed:
+        raise DomainError(ErrorCode.INPATIENT_NOT_ALLOWED, "billId")
+
+
+def split(cover: Coverage, remaining_quota: int) -> tuple[int, int]:
+    """(acct_mulaid_pay, psn_cash_pay): family money up to the remaining quota, cash the rest."""
+    if cover.coverable == 0:
+        raise DomainError(ErrorCode.BILL_NOT_COVERABLE, "billId")
+    if remaining_quota <= 0:
+        raise DomainError(ErrorCode.QUOTA_EXHAUSTED, "authorizationId")
+    family = min(cover.coverable, remaining_quota)
+    return family, cover.personal_share - family
+
+
+def check_refund(amount: int, paid: int, refunded: int) -> None:
+    refundable = paid - refunded
+    if amount > refundable:
+        raise DomainError(
+            ErrorCode.REFUND_EXCEEDS_PAYMENT, "amount", {"refundable": format_yuan(refundable)}
+        )

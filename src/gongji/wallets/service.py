@@ -1,0 +1,384 @@
+"""Wallet and authorization use cases. Balances live in the ledger; rows here describe them."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from gongji.audit import service as audit
+from gongji.clock import china_date
+from gongji.errors import DomainError, ErrorCode
+from gongji.families import rules as family_rules
+from gongji.families.models import Membership
+from gongji.idempotency import service as idempotency
+from gongji.ledger import service as ledger
+from gongji.ledger.models import Account, AccountKind
+from gongji.ledger.rules import SYSTEM, owner
+from gongji.members.models import Member
+from gongji.regions.policy import PolicyBook
+from gongji.wallets import rules
+from gongji.wallets.models import Authorization, AuthorizationStatus, Wallet, WalletTransfer
+
+
+def member_owner(member_id: object) -> str:
+    return owner("member", member_id)
+
+
+def quota_owner(authorization_id: object) -> str:
+    return owner("authorization", authorization_id)
+
+
+async def wallet_account(member_id: uuid.UUID, now: datetime) -> Account:
+    return await ledger.account(AccountKind.WALLET, member_owner(member_id), now=now)
+
+
+async def quota_account(authorization_id: uuid.UUID, now: datetime) -> Account:
+    return await ledger.account(AccountKind.QUOTA, quota_owner(authorization_id), now=now)
+
+
+@dataclass(frozen=True)
+class Balances:
+    carryover: int
+    current: int
+    wallet: int
+    reserved: int  # unspent quotas of active authorizations granted
+
+
+async def balances(member_id: uuid.UUID) -> Balances:
+    who = member_owner(member_id)
+    reserved_owners = [
+        quota_owner(a.id)
+        for a in await Authorization.filter(
+            authorizer_id=member_id, status=AuthorizationStatus.ACTIVE
+        )
+    ]
+    reserved = sum(
+        a.balance for a in await Account.filter(kind=AccountKind.QUOTA, owner__in=reserved_owners)
+    )
+    return Balances(
+        carryover=await ledger.balance(AccountKind.PERSONAL_CARRYOVER, who),
+        current=await ledger.balance(AccountKind.PERSONAL_CURRENT, who),
+        wallet=await ledger.balance(AccountKind.WALLET, who),
+        reserved=reserved,
+    )
+
+
+async def credit_personal_account(
+    *, member_id: uuid.UUID, carryover: int, current: int, now: datetime, memo: str
+) -> None:
+    """Contributions into a personal account (the registry's job; used by demo and tests)."""
+    source = await ledger.account(AccountKind.CONTRIBUTIONS, SYSTEM, now=now, allow_negative=True)
+    movements: list[tuple[Account, int]] = []
+    total = 0
+    for kind, amount in (
+        (AccountKind.PERSONAL_CARRYOVER, carryover),
+        (AccountKind.PERSONAL_CURRENT, current),
+    ):
+        if amount > 0:
+            movements.append((await ledger.account(kind, member_owner(member_id), now=now), amount))
+            total += amount
+    if total:
+        await ledger.post(
+            kind="contribution",
+            reference=member_id,
+            movements=[(source, -total), *movements],
+            now=now,
+            memo=memo,
+        )
+
+
+async def require_wallet(member_id: uuid.UUID, *, lock: bool = False) -> Wallet:
+    query = Wallet.filter(member_id=member_id)
+    wallet = await (query.select_for_update() if lock else query).get_or_none()
+    if wallet is None:
+        raise DomainError(ErrorCode.WALLET_NOT_OPEN)
+    return wallet
+
+
+async def open_wallet(*, member_id: uuid.UUID, now: datetime) -> Wallet:
+    """R10: open the wallet (the official channel is this service)."""
+    member = await Member.get(id=member_id)
+    rules.check_can_share(member.insurance_type, member.status)
+    try:
+        async with in_transaction():
+            wallet = await Wallet.create(member=member, opened_at=now)
+            await wallet_account(member.id, now)
+            await audit.record(
+                at=now, actor_kind="member", actor_id=member.id, action="wallet.open"
+            )
+    except IntegrityError:
+        raise DomainError(ErrorCode.WALLET_ALREADY_OPEN) from None
+    return wallet
+
+
+async def transfer_to_wallet(
+    *,
+    member_id: uuid.UUID,
+    amount: int,
+    idempotency_key: str,
+    policies: PolicyBook,
+    now: datetime,
+) -> tuple[WalletTransfer, bool]:
+    """R10, R12: personal account → wallet, within the region's limits. Idempotent."""
+
+    async def work() -> uuid.UUID:
+        await require_wallet(member_id, lock=True)  # serializes this member's transfers
+        member = await Member.get(id=member_id)
+        rules.check_can_share(member.insurance_type, member.status)
+        policy = policies.policy_for(member.insured_region, china_date(now))
+        today = china_date(now)
+        done = await WalletTransfer.filter(member_id=member_id, local_date=today).count()
+        rules.check_transfer(amount, policy, now, done)
+        who = member_owner(member_id)
+        carry = await ledger.account(AccountKind.PERSONAL_CARRYOVER, who, now=now)
+        current = await ledger.account(AccountKind.PERSONAL_CURRENT, who, now=now)
+        from_carry, from_current = rules.split_personal(amount, carry.balance, current.balance)
+        transfer = await WalletTransfer.create(
+            member_id=member_id,
+            amount=amount,
+            from_carryover=from_carry,
+            from_current=from_current,
+            local_date=today,
+            created_at=now,
+        )
+        movements = [(await wallet_account(member_id, now), amount)]
+        movements += [
+            (acc, -part) for acc, part in ((carry, from_carry), (current, from_current)) if part
+        ]
+        await ledger.post(
+            kind="wallet_transfer",
+            reference=transfer.id,
+            movements=movements,
+            now=now,
+            shortfall=ErrorCode.PERSONAL_ACCOUNT_INSUFFICIENT,
+        )
+        return transfer.id
+
+    result, replayed = await idempotency.once(
+        scope=member_owner(member_id),
+        key=idempotency_key,
+        operation="transferToWallet",
+        request={"amount": amount},
+        work=work,
+        now=now,
+    )
+    return await WalletTransfer.get(id=result), replayed
+
+
+async def shared_group_relationship(
+    authorizer_id: uuid.UUID, relative_id: uuid.UUID
+) -> tuple[uuid.UUID, family_rules.Relationship]:
+    """The relative's relationship to the authorizer, through a group both belong to (R8)."""
+    mine = {
+        m.group_id: m  # type: ignore[attr-defined]
+        for m in await Membership.filter(member_id=authorizer_id, active=True, group__active=True)
+    }
+    theirs = await Membership.filter(
+        member_id=relative_id, active=True, group_id__in=list(mine)
+    ).order_by("joined_at")
+    if not theirs:
+        raise DomainError(ErrorCode.NOT_IN_SAME_FAMILY, "relativeId")
+    membership = theirs[0]
+    group_id = membership.group_id  # type: ignore[attr-defined]
+    relationship = family_rules.relationship_between(
+        mine[group_id].relationship, membership.relationship
+    )
+    return group_id, relationship
+
+
+async def _authorization(
+    authorization_id: uuid.UUID, member_id: uuid.UUID, *, authorizer_only: bool
+) -> Authorization:
+    found = await Authorization.filter(id=authorization_id).select_for_update().get_or_none()
+    if found is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "authorizationId")
+    parties = {found.authorizer_id}  # type: ignore[attr-defined]
+    if not authorizer_only:
+        parties.add(found.relative_id)  # type: ignore[attr-defined]
+    if member_id not in parties:
+        raise DomainError(ErrorCode.NOT_AUTHORIZATION_PARTY, "authorizationId")
+    if found.status is not AuthorizationStatus.ACTIVE:
+        raise DomainError(ErrorCode.AUTHORIZATION_NOT_ACTIVE, "authorizationId")
+    return found
+
+
+async def authorize(
+    *,
+    authorizer_id: uuid.UUID,
+    relative_id: uuid.UUID,
+    quota: int,
+    policies: PolicyBook,
+    now: datetime,
+) -> Authorization:
+    """R1–R3, R8, R11: reserve `quota` from the wallet for one relative."""
+    if authorizer_id == relative_id:
+        raise DomainError(ErrorCode.CANNOT_AUTHORIZE_SELF, "relativeId")
+    try:
+        async with in_transaction():
+            await require_wallet(authorizer_id, lock=True)
+            authorizer = await Member.get(id=authorizer_id)
+            rules.check_can_share(authorizer.insurance_type, authorizer.status)
+            relative = await Member.get_or_none(id=relative_id)
+            if relative is None:
+                raise DomainError(ErrorCode.NOT_FOUND, "relativeId")
+            family_rules.check_invitee_insured(relative.status)
+            group_id, relationship = await shared_group_relationship(authorizer_id, relative_id)
+            policy = policies.policy_for(authorizer.insured_region, china_date(now))
+            family_rules.check_relationship(relationship, policy)
+            authorization = await Authorization.create(
+                authorizer=authorizer,
+                relative=relative,
+                group_id=group_id,
+                relationship=relationship,
+                quota=quota,
+                status=AuthorizationStatus.ACTIVE,
+                active_slot=rules.active_slot(authorizer_id, relative_id),
+                created_at=now,
+                updated_at=now,
+            )
+            await ledger.post(
+                kind="authorize",
+                reference=authorization.id,
+                movements=[
+                    (await wallet_account(authorizer_id, now), -quota),
+                    (await quota_account(authorization.id, now), quota),
+                ],
+                now=now,
+            )
+            await audit.record(
+                at=now,
+                actor_kind="member",
+                actor_id=authorizer_id,
+                action="authorization.grant",
+                subject_id=authorization.id,
+                detail={"quota": quota},
+            )
+    except IntegrityError:
+        raise DomainError(ErrorCode.AUTHORIZATION_ALREADY_ACTIVE, "relativeId") from None
+    return authorization
+
+
+async def change_authorization(
+    *, member_id: uuid.UUID, authorization_id: uuid.UUID, quota: int, now: datetime
+) -> Authorization:
+    """R11: raise (more is reserved from the wallet) or lower (returned), never below spent."""
+    async with in_transaction():
+        authorization = await _authorization(authorization_id, member_id, authorizer_only=True)
+        rules.check_new_quota(quota, authorization.spent)
+        delta = quota - authorization.quota
+        if delta:
+            await ledger.post(
+                kind="authorization_change",
+                reference=authorization.id,
+                movements=[
+                    (await wallet_account(member_id, now), -delta),
+                    (await quota_account(authorization.id, now), delta),
+                ],
+                now=now,
+            )
+        authorization.quota, authorization.updated_at = quota, now
+        await authorization.save(update_fields=["quota", "updated_at"])
+        await audit.record(
+            at=now,
+            actor_kind="member",
+            actor_id=member_id,
+            action="authorization.change",
+            subject_id=authorization.id,
+            detail={"quota": quota},
+        )
+    return authorization
+
+
+async def _close(
+    authorization: Authorization, status: AuthorizationStatus, by: str, now: datetime
+) -> None:
+    """Return the unspent quota to the authorizer's wallet and end the authorization."""
+    quota_acc = await quota_account(authorization.id, now)
+    if quota_acc.balance:
+        authorizer_id = authorization.authorizer_id  # type: ignore[attr-defined]
+        await ledger.post(
+            kind="authorization_end",
+            reference=authorization.id,
+            movements=[
+                (quota_acc, -quota_acc.balance),
+                (await wallet_account(authorizer_id, now), quota_acc.balance),
+            ],
+            now=now,
+        )
+    authorization.status, authorization.active_slot = status, None
+    authorization.ended_at, authorization.ended_by, authorization.updated_at = now, by, now
+    await authorization.save()
+
+
+async def revoke_authorization(
+    *, member_id: uuid.UUID, authorization_id: uuid.UUID, now: datetime
+) -> Authorization:
+    """R9, R11: either side ends it (解绑); the unspent quota returns to the wallet."""
+    async with in_transaction():
+        authorization = await _authorization(authorization_id, member_id, authorizer_only=False)
+        await _close(authorization, AuthorizationStatus.REVOKED, f"member:{member_id}", now)
+        await audit.record(
+            at=now,
+            actor_kind="member",
+            actor_id=member_id,
+            action="authorization.revoke",
+            subject_id=authorization.id,
+        )
+    return authorization
+
+
+async def end_authorizations_in_group(
+    *, group_id: uuid.UUID, member_id: uuid.UUID | None, now: datetime, by: str
+) -> int:
+    """R9, R20: when someone leaves a group (or it dissolves), their authorizations there end.
+
+    Runs inside the caller's transaction. `member_id=None` ends every one in the group.
+    """
+    query = Authorization.filter(group_id=group_id, status=AuthorizationStatus.ACTIVE)
+    if member_id is not None:
+        query = query.filter(Q(authorizer_id=member_id) | Q(relative_id=member_id))
+    ended = 0
+    for authorization in await query.select_for_update().order_by("id"):
+        await _close(authorization, AuthorizationStatus.ENDED, by, now)
+        ended += 1
+    return ended
+
+
+async def granted_by(member_id: uuid.UUID) -> list[Authorization]:
+    return (
+        await Authorization.filter(authorizer_id=member_id)
+        .select_related("authorizer", "relative")
+        .order_by("-created_at")
+    )
+
+
+async def received_by(member_id: uuid.UUID) -> list[Authorization]:
+    return (
+        await Authorization.filter(relative_id=member_id)
+        .select_related("authorizer", "relative")
+        .order_by("-created_at")
+    )
+
+
+async def quota_problems() -> list[str]:
+    """Reconcile: each quota account holds exactly quota − spent while active, 0 after."""
+    problems = []
+    accounts = {a.owner: a.balance for a in await Account.filter(kind=AccountKind.QUOTA)}
+    for authorization in await Authorization.all():
+        held = accounts.get(quota_owner(authorization.id), 0)
+        expected = (
+            authorization.quota - authorization.spent
+            if authorization.status is AuthorizationStatus.ACTIVE
+            else 0
+        )
+        if held != expected or not 0 <= authorization.spent <= authorization.quota:
+            problems.append(
+                f"authorization {authorization.id}: quota {authorization.quota}, spent "
+                f"{authorization.spent}, account holds {held}, expected {expected}"
+            )
+    return problems
