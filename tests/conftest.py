@@ -180,3 +180,21 @@ def person(name: str) -> demo.DemoPerson:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+async def reconciled(demo_data: None) -> AsyncIterator[None]:
+    """After the test: every balance equals its entries, and every quota its account (R22)."""
+    from gongji.ledger.service import reconcile
+    from gongji.wallets.service import quota_problems
+
+    yield
+    report = await reconcile()
+    assert report.clean, report.problems
+    assert await quota_problems() == []
+
+
+async def member_id(api: Api, token: str) -> str:
+    data = await api.data("{ me { id } }", token=token)
+    ident: str = data["me"]["id"]
+    return ident
