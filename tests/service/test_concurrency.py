@@ -14,7 +14,7 @@ from gongji.members.rules import InsuranceType
 from tests.api.test_families import ACCEPT, INVITE, create_group
 from tests.conftest import Api, person
 
-pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("demo_data")]
+pytestmark = [pytest.mark.concurrent, pytest.mark.usefixtures("demo_data")]
 
 
 async def test_two_concurrent_accepts_leave_exactly_one_membership(api: Api) -> None:

@@ -18,7 +18,7 @@ from tests.api.test_payments import CREATE_BILL, HENAN_HOSPITAL, PAY, bill_input
 from tests.api.test_wallets import AUTHORIZE, CHANGE, REVOKE, mother_id
 from tests.conftest import Api
 
-pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("demo_data")]
+pytestmark = [pytest.mark.concurrent, pytest.mark.usefixtures("demo_data")]
 
 
 async def setup(api: Api, quota: str, bills: int, amount: str) -> tuple[str, str, str, list[str]]:

@@ -18,7 +18,11 @@ from gongji.ledger.rules import check_balanced
 async def account(
     kind: AccountKind, owner: str, *, now: datetime, allow_negative: bool = False
 ) -> Account:
-    """Get or create an account; safe inside a transaction and under concurrency (savepoint)."""
+    """Get or create an account.
+
+    Accounts that many requests may create for the first time at once (an institution's,
+    the system's) are created before the unit of work, not inside it: see create_bill.
+    """
     found = await Account.get_or_none(kind=kind, owner=owner)
     if found is not None:
         return found

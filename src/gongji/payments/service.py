@@ -82,6 +82,9 @@ async def create_bill(
             raise DomainError(ErrorCode.PROXY_PURCHASE_PHARMACY_ONLY, "proxyBuyerIdNumber")
         buyer = await _registered(*proxy_buyer, "proxyBuyerIdNumber")
     digest = _content_hash(patient.id_number, buyer.id_number if buyer else None, figures)
+    # Created before the unit of work: a first-time race on it must not abort the bill's
+    # transaction (on InnoDB a conflicting row cannot be read back under REPEATABLE READ).
+    await ledger.account(AccountKind.INSTITUTION, institution_owner(institution_id), now=now)
     existing = await Bill.get_or_none(institution_id=institution_id, external_ref=external_ref)
     if existing is not None:
         if existing.content_hash != digest:
@@ -112,9 +115,6 @@ async def create_bill(
                     )
                     for n, i in enumerate(figures.items)
                 ]
-            )
-            await ledger.account(
-                AccountKind.INSTITUTION, institution_owner(institution_id), now=now
             )
     except IntegrityError:  # the same reference was created concurrently
         return await create_bill(
@@ -340,6 +340,8 @@ async def pay_resident_premium(
             {"reason": bilingual("只能缴纳本年度或下一年度", "this year or next only")},
         )
 
+    collection = await ledger.account(AccountKind.PREMIUM_COLLECTION, SYSTEM, now=now)
+
     async def work() -> uuid.UUID:
         await wallets.require_wallet(payer_id, lock=True)
         payer = await Member.get(id=payer_id)
@@ -364,10 +366,7 @@ async def pay_resident_premium(
             reference=premium.id,
             movements=[
                 (await wallets.wallet_account(payer_id, now), -amount),
-                (
-                    await ledger.account(AccountKind.PREMIUM_COLLECTION, SYSTEM, now=now),
-                    amount,
-                ),
+                (collection, amount),
             ],
             now=now,
         )
