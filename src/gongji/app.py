@@ -18,6 +18,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gongji import db
 from gongji.api.context import Context, Services, language_of
+from gongji.api.export import usage_records_csv
 from gongji.api.schema import build_schema
 from gongji.clock import Clock, SystemClock
 from gongji.identity.face import FaceProvider, MockFaceProvider
@@ -109,6 +110,7 @@ def create_app(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", health),
+            Route("/export/usage-records.csv", usage_records_csv(services), methods=["GET"]),
             Route("/mock/wechat/face/{verify_id}", complete_mock_face, methods=["POST"]),
         ],
         lifespan=lifespan,

@@ -21,6 +21,7 @@ MODEL_MODULES = [
     "gongji.idempotency.models",
     "gongji.wallets.models",
     "gongji.payments.models",
+    "gongji.records.models",
 ]
 
 

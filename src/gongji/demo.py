@@ -17,6 +17,7 @@ from gongji.ledger import service as ledger
 from gongji.ledger.models import AccountKind, LedgerTransaction
 from gongji.members.models import Member
 from gongji.members.rules import InsuranceStatus, InsuranceType
+from gongji.records import service as records
 from gongji.regions.policy import PolicyBook
 from gongji.wallets import service as wallets
 from gongji.wallets.models import Authorization, Wallet, WalletTransfer
@@ -233,6 +234,7 @@ async def _money(member: Member, carryover: int, current: int, wallet: int, now:
         local_date=SEED_DAY,
         created_at=now,
     )
+    await records.record_transfer(transfer, member, now)
     who = wallets.member_owner(member.id)
     await ledger.post(
         kind="wallet_transfer",

@@ -10,6 +10,8 @@ from strawberry.dataloader import DataLoader
 
 from gongji.families.models import Membership
 from gongji.families.service import memberships_of
+from gongji.institutions.models import Institution
+from gongji.members.models import Member
 
 
 class MembershipsByGroupLoader(DataLoader[uuid.UUID, list[Membership]]):
@@ -23,6 +25,26 @@ class MembershipsByGroupLoader(DataLoader[uuid.UUID, list[Membership]]):
         return [by_group[group_id] for group_id in group_ids]
 
 
+class MemberByIdLoader(DataLoader[uuid.UUID, Member | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, ids: Sequence[uuid.UUID]) -> list[Member | None]:
+        found = {m.id: m for m in await Member.filter(id__in=list(ids))}
+        return [found.get(i) for i in ids]
+
+
+class InstitutionByIdLoader(DataLoader[uuid.UUID, Institution | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, ids: Sequence[uuid.UUID]) -> list[Institution | None]:
+        found = {i.id: i for i in await Institution.filter(id__in=list(ids))}
+        return [found.get(i) for i in ids]
+
+
 class Loaders:
     def __init__(self) -> None:
         self.memberships_by_group = MembershipsByGroupLoader()
+        self.member_by_id = MemberByIdLoader()
+        self.institution_by_id = InstitutionByIdLoader()

@@ -17,6 +17,7 @@ from gongji.api.errors import should_mask_error
 from gongji.api.families import FamilyMutation, FamilyQuery
 from gongji.api.identity import IdentityMutation, IdentityQuery
 from gongji.api.payments import PaymentMutation, PaymentQuery
+from gongji.api.records import RecordQuery
 from gongji.api.regions import RegionQuery
 from gongji.api.scalars import SCALARS
 from gongji.api.wallets import WalletMutation, WalletQuery
@@ -24,7 +25,7 @@ from gongji.settings import Settings
 
 
 @strawberry.type
-class Query(IdentityQuery, FamilyQuery, RegionQuery, WalletQuery, PaymentQuery):
+class Query(IdentityQuery, FamilyQuery, RegionQuery, WalletQuery, PaymentQuery, RecordQuery):
     pass
 
 

@@ -26,6 +26,7 @@ from gongji.members.rules import InsuranceType, normalize_id_number
 from gongji.payments import rules
 from gongji.payments.models import Bill, BillItem, BillStatus, Payment, PremiumPayment, Refund
 from gongji.payments.rules import BillFigures, VisitType
+from gongji.records import service as records
 from gongji.regions.policy import PolicyBook
 from gongji.wallets import rules as wallet_rules
 from gongji.wallets import service as wallets
@@ -211,6 +212,7 @@ async def pay(
         await Authorization.filter(id=authorization.id).update(
             spent=F("spent") + family, updated_at=now
         )
+        await records.record_payment(payment, bill, patient, authorizer, now)
         await Bill.filter(id=bill.id).update(status=BillStatus.PAID)
         await ledger.post(
             kind="payment",
@@ -278,6 +280,8 @@ async def refund(
             created_at=now,
         )
         await Payment.filter(id=payment.id).update(refunded=F("refunded") + amount)
+        bill = await Bill.get(id=payment.bill_id)  # type: ignore[attr-defined]
+        await records.record_refund(refund, payment, bill, now)
         await Authorization.filter(id=authorization.id).update(
             spent=F("spent") - amount, updated_at=now
         )
@@ -361,6 +365,7 @@ async def pay_resident_premium(
         premium = await PremiumPayment.create(
             payer=payer, relative=relative, year=year, amount=amount, created_at=now
         )
+        await records.record_premium(premium, payer, relative, now)
         await ledger.post(
             kind="premium",
             reference=premium.id,

@@ -20,6 +20,7 @@ from gongji.ledger import service as ledger
 from gongji.ledger.models import Account, AccountKind
 from gongji.ledger.rules import SYSTEM, owner
 from gongji.members.models import Member
+from gongji.records import service as records
 from gongji.regions.policy import PolicyBook
 from gongji.wallets import rules
 from gongji.wallets.models import Authorization, AuthorizationStatus, Wallet, WalletTransfer
@@ -146,6 +147,7 @@ async def transfer_to_wallet(
             local_date=today,
             created_at=now,
         )
+        await records.record_transfer(transfer, member, now)
         movements = [(await wallet_account(member_id, now), amount)]
         movements += [
             (acc, -part) for acc, part in ((carry, from_carry), (current, from_current)) if part

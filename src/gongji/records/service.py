@@ -1,0 +1,196 @@
+"""Usage records: written inside each money use case; read by keyset pages (R19)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.expressions import Q
+from tortoise.functions import Count, Sum
+from tortoise.queryset import QuerySet
+
+from gongji.members.models import Member
+from gongji.payments.models import Bill, Payment, PremiumPayment, Refund
+from gongji.payments.rules import VisitType
+from gongji.records import rules
+from gongji.records.models import RecordKind, UsageRecord
+from gongji.records.rules import RecordFilter, RecordRole
+from gongji.wallets.models import WalletTransfer
+
+# --- writers: call inside the use case's transaction -------------------------------------
+
+
+async def record_payment(
+    payment: Payment, bill: Bill, patient: Member, authorizer: Member, now: datetime
+) -> None:
+    await UsageRecord.create(
+        occurred_at=now,
+        kind=RecordKind.PAYMENT,
+        visit_type=bill.visit_type,
+        institution_id=bill.institution_id,  # type: ignore[attr-defined]
+        patient=patient,
+        authorizer=authorizer,
+        authorization_id=payment.authorization_id,  # type: ignore[attr-defined]
+        patient_region=patient.insured_region,
+        authorizer_region=authorizer.insured_region,
+        total=bill.medfee_sumamt,
+        fund=bill.hifp_pay,
+        family=payment.family_amount,
+        cash=payment.cash_amount,
+        amount=payment.family_amount,
+        reference=str(payment.id),
+    )
+
+
+async def record_refund(refund: Refund, payment: Payment, bill: Bill, now: datetime) -> None:
+    patient = await Member.get(id=payment.patient_id)  # type: ignore[attr-defined]
+    authorizer = await Member.get(id=payment.authorizer_id)  # type: ignore[attr-defined]
+    await UsageRecord.create(
+        occurred_at=now,
+        kind=RecordKind.REFUND,
+        visit_type=bill.visit_type,
+        institution_id=bill.institution_id,  # type: ignore[attr-defined]
+        patient=patient,
+        authorizer=authorizer,
+        authorization_id=payment.authorization_id,  # type: ignore[attr-defined]
+        patient_region=patient.insured_region,
+        authorizer_region=authorizer.insured_region,
+        family=-refund.amount,
+        amount=-refund.amount,
+        reference=str(refund.id),
+    )
+
+
+async def record_premium(
+    premium: PremiumPayment, payer: Member, relative: Member, now: datetime
+) -> None:
+    await UsageRecord.create(
+        occurred_at=now,
+        kind=RecordKind.PREMIUM,
+        patient=relative,
+        authorizer=payer,
+        patient_region=relative.insured_region,
+        authorizer_region=payer.insured_region,
+        family=premium.amount,
+        amount=premium.amount,
+        reference=str(premium.id),
+    )
+
+
+async def record_transfer(transfer: WalletTransfer, member: Member, now: datetime) -> None:
+    await UsageRecord.create(
+        occurred_at=now,
+        kind=RecordKind.WALLET_TRANSFER,
+        authorizer=member,
+        authorizer_region=member.insured_region,
+        amount=transfer.amount,
+        reference=str(transfer.id),
+    )
+
+
+# --- readers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Whose records: a member (by role), or an institution (its own bills)."""
+
+    member_id: uuid.UUID | None = None
+    institution_id: uuid.UUID | None = None
+
+
+def _side(me: uuid.UUID, role: RecordRole, f: RecordFilter) -> Q:
+    mine, other, region = (
+        ("patient_id", "authorizer_id", "patient_region")
+        if role is RecordRole.AS_PATIENT
+        else ("authorizer_id", "patient_id", "authorizer_region")
+    )
+    conditions: dict[str, object] = {mine: me}
+    if f.insured_region:
+        conditions[f"{region}__startswith"] = rules.region_prefix(f.insured_region)
+    if f.relative_id:
+        conditions[other] = f.relative_id
+    return Q(**conditions)  # type: ignore[arg-type]  # Q types join_type as the only str kwarg
+
+
+def filtered(viewer: Viewer, f: RecordFilter) -> QuerySet[UsageRecord]:
+    if viewer.institution_id is not None:
+        scope = Q(institution_id=viewer.institution_id)
+        if f.insured_region:
+            scope &= Q(patient_region__startswith=rules.region_prefix(f.insured_region))
+    else:
+        assert viewer.member_id is not None
+        roles = [f.role] if f.role else [RecordRole.AS_PATIENT, RecordRole.AS_AUTHORIZER]
+        scope = Q(*(_side(viewer.member_id, r, f) for r in roles), join_type=Q.OR)
+    query = UsageRecord.filter(scope)
+    if f.visit_type:
+        query = query.filter(visit_type=f.visit_type)
+    if f.kind:
+        query = query.filter(kind=f.kind)
+    if f.authorization_id:
+        query = query.filter(authorization_id=f.authorization_id)
+    if f.year is not None:
+        start, end = rules.year_range(f.year)
+        query = query.filter(occurred_at__gte=start, occurred_at__lt=end)
+    return query
+
+
+async def page(
+    viewer: Viewer, f: RecordFilter, first: int | None, after: str | None
+) -> tuple[list[UsageRecord], bool]:
+    """Newest first, keyset on (occurred_at, id): no OFFSET, stable under new inserts."""
+    size = rules.page_size(first)
+    query = filtered(viewer, f)
+    if after:
+        moment, record_id = rules.decode_cursor(after)
+        query = query.filter(Q(occurred_at__lt=moment) | Q(occurred_at=moment, id__lt=record_id))
+    rows = await query.order_by("-occurred_at", "-id").limit(size + 1)
+    return rows[:size], len(rows) > size
+
+
+@dataclass(frozen=True)
+class VisitTotals:
+    visit_type: VisitType | None
+    count: int
+    family: int
+    cash: int
+
+
+async def totals(viewer: Viewer, f: RecordFilter) -> list[VisitTotals]:
+    """Count and sums for the filter, by visit type, in one grouped query."""
+    rows = (
+        await filtered(viewer, f)
+        .annotate(n=Count("id"), family_sum=Sum("family"), cash_sum=Sum("cash"))
+        .group_by("visit_type")
+        .values("visit_type", "n", "family_sum", "cash_sum")
+    )
+    return [
+        VisitTotals(
+            visit_type=VisitType(r["visit_type"]) if r["visit_type"] else None,
+            count=int(r["n"]),
+            family=int(r["family_sum"] or 0),
+            cash=int(r["cash_sum"] or 0),
+        )
+        for r in rows
+    ]
+
+
+async def batches(
+    viewer: Viewer, f: RecordFilter, size: int = 1000
+) -> AsyncIterator[list[UsageRecord]]:
+    """Every record of the filter, newest first, in keyset batches (for CSV export)."""
+    after: str | None = None
+    while True:
+        query = filtered(viewer, f)
+        if after:
+            moment, record_id = rules.decode_cursor(after)
+            query = query.filter(
+                Q(occurred_at__lt=moment) | Q(occurred_at=moment, id__lt=record_id)
+            )
+        rows = await query.order_by("-occurred_at", "-id").limit(size)
+        if not rows:
+            return
+        yield rows
+        after = rules.encode_cursor(rows[-1].occurred_at, rows[-1].id)
