@@ -26,7 +26,9 @@ URL = "http://127.0.0.1:8000/graphql"
 
 async def gql(client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str) -> Any:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post(URL, json={"query": query, "variables": variables}, headers=headers)
+    response = await client.post(
+        URL, json={"query": query, "variables": variables}, headers=headers
+    )
     body = response.json()
     if "errors" in body:
         raise RuntimeError(body["errors"])
@@ -47,20 +49,27 @@ async def run_once(client: httpx.AsyncClient, args: argparse.Namespace) -> dict[
     zhang, mother = await login(client, "demo-zhangwei"), await login(client, "demo-wangxiuying")
     groups = await gql(client, "{ myFamilyGroups { members { person { id name } } } }", {}, zhang)
     mother_id = next(
-        m["person"]["id"] for g in groups["myFamilyGroups"] for m in g["members"]
+        m["person"]["id"]
+        for g in groups["myFamilyGroups"]
+        for m in g["members"]
         if m["person"]["name"] == "王秀英"
     )
     for old in (await gql(client, "{ authorizationsGranted { id status } }", {}, zhang))[
         "authorizationsGranted"
     ]:
         if old["status"] == "ACTIVE":
-            await gql(client, "mutation($a:ID!){revokeAuthorization(authorizationId:$a){errors{code}}}",
-                      {"a": old["id"]}, zhang)
+            await gql(
+                client,
+                "mutation($a:ID!){revokeAuthorization(authorizationId:$a){errors{code}}}",
+                {"a": old["id"]},
+                zhang,
+            )
     granted = await gql(
         client,
         "mutation($r:ID!,$q:Money!){authorizeFamilyMember(relativeId:$r,quota:$q)"
         "{authorization{id} errors{code}}}",
-        {"r": mother_id, "q": args.quota}, zhang,
+        {"r": mother_id, "q": args.quota},
+        zhang,
     )
     if granted["authorizeFamilyMember"]["errors"]:
         raise SystemExit(f"cannot authorize: {granted['authorizeFamilyMember']['errors']}")
@@ -71,12 +80,18 @@ async def run_once(client: httpx.AsyncClient, args: argparse.Namespace) -> dict[
         created = await gql(
             client,
             "mutation($i:CreateBillInput!){createBill(input:$i){bill{id} errors{code}}}",
-            {"i": {
-                "externalRef": f"BENCH-{tag}-{n}", "patientName": "王秀英",
-                "patientIdNumber": MOTHER_ID, "visitType": "OUTPATIENT",
-                "items": [{"name": "药品", "category": "DRUG", "amount": args.amount}],
-                "medfeeSumamt": args.amount, "hifpPay": "0", "fulamtOwnpayAmt": "0",
-            }},
+            {
+                "i": {
+                    "externalRef": f"BENCH-{tag}-{n}",
+                    "patientName": "王秀英",
+                    "patientIdNumber": MOTHER_ID,
+                    "visitType": "OUTPATIENT",
+                    "items": [{"name": "药品", "category": "DRUG", "amount": args.amount}],
+                    "medfeeSumamt": args.amount,
+                    "hifpPay": "0",
+                    "fulamtOwnpayAmt": "0",
+                }
+            },
             HOSPITAL_KEY,
         )
         bills.append(created["createBill"]["bill"]["id"])
@@ -85,10 +100,12 @@ async def run_once(client: httpx.AsyncClient, args: argparse.Namespace) -> dict[
         "{payment{acctMulaidPay} errors{code}}}"
     )
     started = time.perf_counter()
-    results = await asyncio.gather(*(
-        gql(client, pay, {"b": b, "a": auth, "k": f"bench-{tag}-{n}"}, mother)
-        for n, b in enumerate(bills)
-    ))
+    results = await asyncio.gather(
+        *(
+            gql(client, pay, {"b": b, "a": auth, "k": f"bench-{tag}-{n}"}, mother)
+            for n, b in enumerate(bills)
+        )
+    )
     elapsed = time.perf_counter() - started
     paid = [fen(r["pay"]["payment"]["acctMulaidPay"]) for r in results if r["pay"]["payment"]]
     refused = Counter(e["code"] for r in results for e in r["pay"]["errors"])
@@ -114,10 +131,14 @@ async def main() -> None:
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         runs = [await run_once(client, args) for _ in range(args.runs)]
     for n, r in enumerate(runs, 1):
-        print(f"run {n}: {args.requests} requests, {r['paid']} paid ({r['sum'] / 100:.2f} yuan), "
-              f"refused {dict(r['refused'])}, {r['elapsed'] * 1000:.0f} ms")
-    print(f"median elapsed: {statistics.median(r['elapsed'] for r in runs) * 1000:.0f} ms "
-          f"over {args.runs} runs; quota {args.quota}, bills of {args.amount}")
+        print(
+            f"run {n}: {args.requests} requests, {r['paid']} paid ({r['sum'] / 100:.2f} yuan), "
+            f"refused {dict(r['refused'])}, {r['elapsed'] * 1000:.0f} ms"
+        )
+    print(
+        f"median elapsed: {statistics.median(r['elapsed'] for r in runs) * 1000:.0f} ms "
+        f"over {args.runs} runs; quota {args.quota}, bills of {args.amount}"
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import strawberry
 
@@ -90,9 +91,7 @@ class Bill:
 @strawberry.type(description="家庭共济支付, in the national settlement's terms.")
 class Payment:
     id: strawberry.ID
-    bill: Bill
     authorization_id: strawberry.ID
-    authorizer: Person
     psn_part_amt: Money = strawberry.field(description="个人负担: total less pooled fund.")
     acct_mulaid_pay: Money = strawberry.field(description="个人账户共济支付: paid by family money.")
     psn_cash_pay: Money = strawberry.field(description="个人现金支付: left for the patient.")
@@ -100,15 +99,24 @@ class Payment:
     excluded_items: list[str]
     refunded: Money
     created_at: datetime.datetime
+    bill_id: strawberry.Private[uuid.UUID]
+    authorizer_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    async def bill(self, info: Info) -> Bill:
+        return await Bill.of(await BillRow.get(id=self.bill_id), info)
+
+    @strawberry.field
+    async def authorizer(self, info: Info) -> Person:
+        member = await info.context.loaders.member_by_id.load(self.authorizer_id)
+        assert member is not None
+        return Person.of(member, info)
 
     @classmethod
-    async def of(cls, row: PaymentRow, info: Info) -> Payment:
-        await row.fetch_related("bill", "authorizer")
+    def of(cls, row: PaymentRow) -> Payment:
         return cls(
             id=strawberry.ID(str(row.id)),
-            bill=await Bill.of(row.bill, info),
             authorization_id=strawberry.ID(str(row.authorization_id)),  # type: ignore[attr-defined]
-            authorizer=Person.of(row.authorizer, info),
             psn_part_amt=Money(row.personal_share),
             acct_mulaid_pay=Money(row.family_amount),
             psn_cash_pay=Money(row.cash_amount),
@@ -116,6 +124,8 @@ class Payment:
             excluded_items=list(row.excluded_items),
             refunded=Money(row.refunded),
             created_at=row.created_at,
+            bill_id=row.bill_id,  # type: ignore[attr-defined]
+            authorizer_id=row.authorizer_id,  # type: ignore[attr-defined]
         )
 
 
@@ -270,7 +280,7 @@ class PaymentMutation:
         if result is None:
             return PaymentPayload(payment=None, replayed=False, errors=errors)
         row, replayed = result
-        return PaymentPayload(payment=await Payment.of(row, info), replayed=replayed, errors=[])
+        return PaymentPayload(payment=Payment.of(row), replayed=replayed, errors=[])
 
     @strawberry.mutation(
         description="The institution refunds family money, in full or part (R22). Idempotent."
@@ -307,7 +317,7 @@ class PaymentMutation:
                 reason=row.reason,
                 created_at=row.created_at,
             ),
-            payment=await Payment.of(payment, info),
+            payment=Payment.of(payment),
             replayed=replayed,
             errors=[],
         )

@@ -1,0 +1,267 @@
+"""Load benchmark: usageRecords and pay over HTTP, GraphQL against the raw path, same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gongji_bench .venv/bin/python -m bench.load
+
+Needs `wrk` (Debian package) and a database filled by bench.generate. Starts each server in
+turn (uvicorn, one worker, no access log), drives it with wrk, samples the server's peak RSS
+(VmHWM), and prints medians over --runs. Only 127.0.0.1 is contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORDS_QUERY = (
+    "query($f:UsageRecordFilter,$n:Int){usageRecords(filter:$f,first:$n){records{"
+    "pageInfo{hasNextPage endCursor} edges{cursor node{id occurredAt kind visitType familyPaid "
+    "cash total institution{name region{name}} patient{id name idNumber age} "
+    "authorizer{id name idNumber age}}}} errors{code}}}"
+)
+PAY_QUERY = (
+    "mutation($b:ID!,$a:ID!,$k:String!){pay(billId:$b,authorizationId:$a,idempotencyKey:$k)"
+    "{replayed payment{acctMulaidPay psnCashPay} errors{code}}}"
+)
+FILTERS: list[dict[str, Any]] = [
+    {},
+    {"year": 2025},
+    {"year": 2024, "visitType": "OUTPATIENT"},
+    {"role": "AS_AUTHORIZER", "kind": "PAYMENT"},
+    {"role": "AS_AUTHORIZER", "insuredRegion": "PROVINCE"},
+]
+
+
+@dataclass
+class Server:
+    name: str
+    command: list[str]
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+    peak_rss_kb: list[int] = field(default_factory=list)
+
+    def start(self, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            [*self.command, "--port", str(self.port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=1)
+            except urllib.error.HTTPError:
+                return
+            except OSError:
+                time.sleep(0.1)
+                continue
+            return
+        raise SystemExit(f"{self.name} did not start")
+
+    def rss_kb(self) -> int:
+        assert self.process is not None
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+        return 0
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def graphql(port: int, query: str, variables: dict[str, Any], token: str = "") -> Any:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query, "variables": variables}).encode(),
+        headers={
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {token}"} if token else {}),
+        },
+    )
+    return json.load(urllib.request.urlopen(request))["data"]
+
+
+def login(port: int, code: str) -> str:
+    return str(
+        graphql(port, "mutation($c:String!){login(code:$c){token}}", {"c": code})["login"]["token"]
+    )
+
+
+async def open_bills(url: str) -> list[tuple[int, str, str]]:
+    """(payer number, bill id, authorization id) for every open bench bill."""
+    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        rows = await connection.fetch(
+            """select w.openid, b.id as bill, a.id as auth from bill b
+               join wechat_user w on w.member_id = b.patient_id
+               join "authorization" a on a.relative_id = b.patient_id and a.status = 'active'
+               where b.status = 'open' and w.openid like 'mock-openid-payer-%'"""
+        )
+    finally:
+        await connection.close()
+    return [(int(r["openid"].rsplit("-", 1)[1]), str(r["bill"]), str(r["auth"])) for r in rows]
+
+
+def wrk(
+    port: int, path: str, lines: list[str], marker: str, args: argparse.Namespace, seconds: int
+) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+        handle.write("\n".join(lines) + "\n")
+    env = {
+        **os.environ,
+        "WRK_PATH": path,
+        "WRK_OK_MARKER": marker,
+        "WRK_REQUESTS": handle.name,
+        "WRK_THREADS": str(args.threads),
+    }
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{args.threads}",
+            f"-c{args.connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(ROOT / "bench" / "wrk.lua"),
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(handle.name)
+    result: dict[str, Any] = json.loads(
+        next(line for line in out.splitlines() if line.startswith("RESULT "))[7:]
+    )
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--pay-seconds", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    args = parser.parse_args()
+    url = os.environ["DATABASE_URL"]
+    env = {**os.environ, "GONGJI_FACE_MOCK_AUTO_PASS": "1"}
+    uvicorn = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    servers = {
+        "graphql": Server("graphql", [*uvicorn, "gongji.app:create_app"], 8101),
+        "raw": Server("raw", [*uvicorn, "bench.raw_app:create"], 8102),
+    }
+    servers["graphql"].start(env)
+    tokens = [login(8101, f"mock-bench-{n}") for n in range(args.users)]
+    payer_tokens: dict[int, str] = {}
+    bills = asyncio.run(open_bills(url))
+    random.Random(7).shuffle(bills)
+    for payer, _, _ in bills:
+        if payer not in payer_tokens:
+            payer_tokens[payer] = login(8101, f"mock-payer-{payer}")
+    servers["graphql"].stop()
+    rng = random.Random(11)
+
+    def records_body(raw: bool, n: int) -> str:
+        f = dict(rng.choice(FILTERS))
+        if f.get("insuredRegion") == "PROVINCE":
+            f["insuredRegion"] = "620000" if n % 2 else "650000"
+        variables = {"f": f, "n": 20}
+        if raw:
+            return json.dumps({"filter": f, "first": 20})
+        return json.dumps({"query": RECORDS_QUERY, "variables": variables})
+
+    per_run = len(bills) // (2 * args.runs)
+    results: dict[str, list[dict[str, Any]]] = {}
+    for run in range(args.runs):
+        for name in ("graphql", "raw"):
+            server = servers[name]
+            server.start(env)
+            raw = name == "raw"
+            lines = [f"{tokens[n % args.users]}\t{records_body(raw, n)}" for n in range(4000)]
+            path = "/raw/usage-records" if raw else "/graphql"
+            wrk(server.port, path, lines[:200], '"errors":[]', args, 2)  # warm-up
+            results.setdefault(f"usageRecords/{name}", []).append(
+                wrk(server.port, path, lines, '"errors":[]', args, args.seconds)
+            )
+            offset = (run * 2 + (1 if raw else 0)) * per_run
+            chunk = bills[offset : offset + per_run]
+            pay_lines = []
+            for payer, bill, auth in chunk:
+                variables = {"b": bill, "a": auth, "k": f"bench-{bill}"}
+                body = (
+                    json.dumps(
+                        {"billId": bill, "authorizationId": auth, "idempotencyKey": variables["k"]}
+                    )
+                    if raw
+                    else json.dumps({"query": PAY_QUERY, "variables": variables})
+                )
+                pay_lines.append(f"{payer_tokens[payer]}\t{body}")
+            results.setdefault(f"pay/{name}", []).append(
+                wrk(
+                    server.port,
+                    "/raw/pay" if raw else "/graphql",
+                    pay_lines,
+                    '"errors":[]',
+                    args,
+                    args.pay_seconds,
+                )
+            )
+            server.peak_rss_kb.append(server.rss_kb())
+            server.stop()
+    print(f"{'scenario':24} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'ok %':>6}")
+    summary: dict[str, Any] = {}
+    for key, runs in results.items():
+        med = {
+            k: statistics.median(r[k] for r in runs) for k in ("rps", "p50_us", "p95_us", "p99_us")
+        }
+        ok = sum(r["ok"] for r in runs) / max(1, sum(r["ok"] + r["bad"] for r in runs)) * 100
+        summary[key] = {**med, "ok_percent": ok, "runs": runs}
+        print(
+            f"{key:24} {med['rps']:8.0f} {med['p50_us'] / 1000:8.1f} {med['p95_us'] / 1000:8.1f} "
+            f"{med['p99_us'] / 1000:8.1f} {ok:6.1f}"
+        )
+    for scenario in ("usageRecords", "pay"):
+        ratio = summary[f"{scenario}/graphql"]["rps"] / summary[f"{scenario}/raw"]["rps"]
+        summary[f"{scenario}/ratio"] = ratio
+        print(f"{scenario}: GraphQL/raw throughput = {ratio:.2f}")
+    for server in servers.values():
+        peak = max(server.peak_rss_kb) / 1024
+        summary[f"rss/{server.name}"] = peak
+        print(f"peak RSS {server.name}: {peak:.0f} MB")
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()
