@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-sqlite test-pg lint schema migrate demo serve clean
+.PHONY: run test test-sqlite test-pg test-miniprogram lint schema migrate demo serve clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required"; exit 1; }
@@ -20,9 +20,9 @@ run: $(STAMP)
 	$(BIN)/gongji demo
 	$(BIN)/gongji serve
 
-## make test: lint, types, the whole suite on SQLite, and on PostgreSQL when
-## GONGJI_TEST_POSTGRES_URL is set (CI sets it; an unreachable server fails the run)
-test: lint test-sqlite
+## make test: lint, types, the whole suite on SQLite, the mini-program's headless tests, and
+## on PostgreSQL when GONGJI_TEST_POSTGRES_URL is set (CI sets it; unreachable fails the run)
+test: lint test-sqlite test-miniprogram
 	@if [ -n "$$GONGJI_TEST_POSTGRES_URL" ]; then $(MAKE) test-pg; \
 	else echo "PostgreSQL run skipped: set GONGJI_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test"; fi
 
@@ -31,6 +31,16 @@ test-sqlite: $(STAMP)
 
 test-pg: $(STAMP)
 	GONGJI_TEST_DATABASE_URL=$${GONGJI_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q
+
+MP_STAMP := miniprogram_mock/node_modules/.installed-stamp
+
+$(MP_STAMP): miniprogram_mock/package-lock.json
+	@command -v npm >/dev/null || { echo "Node 20 and npm are required for the mini-program tests"; exit 1; }
+	cd miniprogram_mock && npm ci --no-audit --no-fund
+	@touch $@
+
+test-miniprogram: $(STAMP) $(MP_STAMP)
+	cd miniprogram_mock && GONGJI_BIN=$(CURDIR)/$(BIN)/gongji npx jest --runInBand
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -41,4 +51,4 @@ schema: $(STAMP)
 	$(BIN)/gongji export-schema --output schema.graphql
 
 clean:
-	rm -rf $(VENV) gongji.sqlite3 .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) gongji.sqlite3 .pytest_cache .mypy_cache .ruff_cache miniprogram_mock/node_modules

@@ -1,0 +1,62 @@
+// 医保使用记录: filter by insured region 参保地, visit type 就诊类型 and year 年度.
+const { request, firstError } = require('../../utils/graphql')
+const documents = require('../../graphql/documents')
+const page = require('../../utils/page')
+
+const VISITS = [
+  { value: '', label: '全部' },
+  { value: 'OUTPATIENT', label: '普通门诊' },
+  { value: 'CHRONIC_OUTPATIENT', label: '门诊慢特病' },
+  { value: 'INPATIENT', label: '普通住院' },
+  { value: 'PHARMACY', label: '定点药店购药' },
+]
+const ROLES = [
+  { value: '', label: '全部' },
+  { value: 'AS_PATIENT', label: '我本人就医' },
+  { value: 'AS_AUTHORIZER', label: '我的共济资金' },
+]
+
+Component({
+  behaviors: [page],
+  data: {
+    visits: VISITS, roles: ROLES, visitIndex: 0, roleIndex: 0, region: '', year: '',
+    records: [], totalCount: 0, sums: null, cursor: null, hasNext: false,
+  },
+  methods: {
+    onLoad() {
+      return this.search()
+    },
+    pickVisit(e) {
+      this.setData({ visitIndex: Number(e.detail.value) })
+    },
+    pickRole(e) {
+      this.setData({ roleIndex: Number(e.detail.value) })
+    },
+    filter() {
+      const f = {}
+      if (this.data.region) f.insuredRegion = this.data.region
+      if (this.data.year) f.year = Number(this.data.year)
+      if (VISITS[this.data.visitIndex].value) f.visitType = VISITS[this.data.visitIndex].value
+      if (ROLES[this.data.roleIndex].value) f.role = ROLES[this.data.roleIndex].value
+      return f
+    },
+    search() {
+      return this.run(() => this.fetch(null))
+    },
+    more() {
+      return this.run(() => this.fetch(this.data.cursor))
+    },
+    async fetch(after) {
+      const data = await request(documents.UsageRecords, { filter: this.filter(), first: 20, after })
+      const error = firstError(data.usageRecords)
+      if (error) return this.fail(error)
+      const r = data.usageRecords.records
+      const nodes = r.edges.map((e) => e.node)
+      this.setData({
+        records: after ? this.data.records.concat(nodes) : nodes,
+        totalCount: r.totalCount, sums: r.sums,
+        cursor: r.pageInfo.endCursor, hasNext: r.pageInfo.hasNextPage,
+      })
+    },
+  },
+})
