@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import ASTValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -39,7 +40,10 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
     # Built once: QueryDepthLimiter/MaxAliasesLimiter make a new rule class per instance, and
     # the validation cache is keyed on the rules, so per-request factories never hit it.
-    limits = [depth_limit(settings.max_query_depth, None), alias_limit(settings.max_aliases)]
+    limits: list[type[ASTValidationRule]] = [
+        depth_limit(settings.max_query_depth, None),
+        alias_limit(settings.max_aliases),
+    ]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
