@@ -14,11 +14,8 @@ from gongji.api.errors import UserError, attempt, parse_id
 from gongji.api.members import Person, Region
 from gongji.api.payments import Institution, VisitTypeType
 from gongji.api.scalars import Money
-from gongji.audit import service as audit
 from gongji.errors import DomainError, ErrorCode
 from gongji.identity.principals import InstitutionPrincipal, MemberPrincipal
-from gongji.members.models import Member
-from gongji.members.rules import normalize_id_number
 from gongji.payments.rules import VisitType
 from gongji.records import service
 from gongji.records.models import RecordKind
@@ -258,23 +255,15 @@ class RecordQuery:
         after: str | None = None,
     ) -> UsageRecordsPayload:
         async def run() -> UsageRecordConnection:
-            agent = permissions.agent(info)
-            if len(reason.strip()) < 2:
-                raise DomainError(ErrorCode.AGENT_REASON_REQUIRED, "reason")
-            member = await Member.get_or_none(id_number=normalize_id_number(id_number))
-            if member is None:
-                raise DomainError(ErrorCode.MEMBER_NOT_FOUND, "idNumber")
-            f = filter.to_domain() if filter else RecordFilter()
-            await audit.record(
-                at=info.context.now(),
-                actor_kind="agent",
-                actor_id=agent.agent_id,
-                action="records.audit_read",
-                subject_id=member.id,
-                reason=reason.strip(),
+            viewer = await service.audit_viewer(
+                agent_id=permissions.agent(info).agent_id,
+                id_number=id_number,
+                reason=reason,
+                now=info.context.now(),
                 detail={"after": after or "", "first": first},
             )
-            return await connection(service.Viewer(member_id=member.id), f, first, after, info)
+            f = filter.to_domain() if filter else RecordFilter()
+            return await connection(viewer, f, first, after, info)
 
         records, errors = await attempt(run, info.context.language)
         return UsageRecordsPayload(records=records, errors=errors)

@@ -152,3 +152,13 @@ def check_refund(amount: int, paid: int, refunded: int) -> None:
         raise DomainError(
             ErrorCode.REFUND_EXCEEDS_PAYMENT, "amount", {"refundable": format_yuan(refundable)}
         )
+
+
+def check_premium_year(year: int, this_year: int) -> None:
+    """R16: a resident premium is paid for this year or the next, never a past one."""
+    if year not in (this_year, this_year + 1):
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "year",
+            {"reason": bilingual("只能缴纳本年度或下一年度", "this year or next only")},
+        )

@@ -336,13 +336,7 @@ async def pay_resident_premium(
     now: datetime,
 ) -> tuple[PremiumPayment, bool]:
     """R16: pay a family member's resident-insurance premium from the wallet."""
-    this_year = china_date(now).year
-    if year not in (this_year, this_year + 1):
-        raise DomainError(
-            ErrorCode.INVALID_INPUT,
-            "year",
-            {"reason": bilingual("只能缴纳本年度或下一年度", "this year or next only")},
-        )
+    rules.check_premium_year(year, china_date(now).year)
 
     collection = await ledger.account(AccountKind.PREMIUM_COLLECTION, SYSTEM, now=now)
 

@@ -11,7 +11,10 @@ from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
 
+from gongji.audit import service as audit
+from gongji.errors import DomainError, ErrorCode
 from gongji.members.models import Member
+from gongji.members.rules import normalize_id_number
 from gongji.payments.models import Bill, Payment, PremiumPayment, Refund
 from gongji.payments.rules import VisitType
 from gongji.records import rules
@@ -22,12 +25,24 @@ from gongji.wallets.models import WalletTransfer
 # --- writers: call inside the use case's transaction -------------------------------------
 
 
-async def record_payment(
-    payment: Payment, bill: Bill, patient: Member, authorizer: Member, now: datetime
+async def _bill_record(
+    kind: RecordKind,
+    payment: Payment,
+    bill: Bill,
+    patient: Member,
+    authorizer: Member,
+    now: datetime,
+    reference: object,
+    *,
+    family: int,
+    amount: int,
+    total: int = 0,
+    fund: int = 0,
+    cash: int = 0,
 ) -> None:
     await UsageRecord.create(
         occurred_at=now,
-        kind=RecordKind.PAYMENT,
+        kind=kind,
         visit_type=bill.visit_type,
         institution_id=bill.institution_id,  # type: ignore[attr-defined]
         patient=patient,
@@ -35,31 +50,47 @@ async def record_payment(
         authorization_id=payment.authorization_id,  # type: ignore[attr-defined]
         patient_region=patient.insured_region,
         authorizer_region=authorizer.insured_region,
+        reference=str(reference),
+        total=total,
+        fund=fund,
+        family=family,
+        cash=cash,
+        amount=amount,
+    )
+
+
+async def record_payment(
+    payment: Payment, bill: Bill, patient: Member, authorizer: Member, now: datetime
+) -> None:
+    await _bill_record(
+        RecordKind.PAYMENT,
+        payment,
+        bill,
+        patient,
+        authorizer,
+        now,
+        payment.id,
         total=bill.medfee_sumamt,
         fund=bill.hifp_pay,
         family=payment.family_amount,
         cash=payment.cash_amount,
         amount=payment.family_amount,
-        reference=str(payment.id),
     )
 
 
 async def record_refund(refund: Refund, payment: Payment, bill: Bill, now: datetime) -> None:
     patient = await Member.get(id=payment.patient_id)  # type: ignore[attr-defined]
     authorizer = await Member.get(id=payment.authorizer_id)  # type: ignore[attr-defined]
-    await UsageRecord.create(
-        occurred_at=now,
-        kind=RecordKind.REFUND,
-        visit_type=bill.visit_type,
-        institution_id=bill.institution_id,  # type: ignore[attr-defined]
-        patient=patient,
-        authorizer=authorizer,
-        authorization_id=payment.authorization_id,  # type: ignore[attr-defined]
-        patient_region=patient.insured_region,
-        authorizer_region=authorizer.insured_region,
+    await _bill_record(
+        RecordKind.REFUND,
+        payment,
+        bill,
+        patient,
+        authorizer,
+        now,
+        refund.id,
         family=-refund.amount,
         amount=-refund.amount,
-        reference=str(refund.id),
     )
 
 
@@ -137,16 +168,20 @@ def filtered(viewer: Viewer, f: RecordFilter) -> QuerySet[UsageRecord]:
     return query
 
 
+def _newest_first(query: QuerySet[UsageRecord], after: str | None) -> QuerySet[UsageRecord]:
+    """Keyset on (occurred_at, id), newest first: no OFFSET, stable under new inserts."""
+    if after:
+        moment, record_id = rules.decode_cursor(after)
+        query = query.filter(Q(occurred_at__lt=moment) | Q(occurred_at=moment, id__lt=record_id))
+    return query.order_by("-occurred_at", "-id")
+
+
 async def page(
     viewer: Viewer, f: RecordFilter, first: int | None, after: str | None
 ) -> tuple[list[UsageRecord], bool]:
     """Newest first, keyset on (occurred_at, id): no OFFSET, stable under new inserts."""
     size = rules.page_size(first)
-    query = filtered(viewer, f)
-    if after:
-        moment, record_id = rules.decode_cursor(after)
-        query = query.filter(Q(occurred_at__lt=moment) | Q(occurred_at=moment, id__lt=record_id))
-    rows = await query.order_by("-occurred_at", "-id").limit(size + 1)
+    rows = await _newest_first(filtered(viewer, f), after).limit(size + 1)
     return rows[:size], len(rows) > size
 
 
@@ -183,14 +218,30 @@ async def batches(
     """Every record of the filter, newest first, in keyset batches (for CSV export)."""
     after: str | None = None
     while True:
-        query = filtered(viewer, f)
-        if after:
-            moment, record_id = rules.decode_cursor(after)
-            query = query.filter(
-                Q(occurred_at__lt=moment) | Q(occurred_at=moment, id__lt=record_id)
-            )
-        rows = await query.order_by("-occurred_at", "-id").limit(size)
+        rows = await _newest_first(filtered(viewer, f), after).limit(size)
         if not rows:
             return
         yield rows
         after = rules.encode_cursor(rows[-1].occurred_at, rows[-1].id)
+
+
+async def audit_viewer(
+    *, agent_id: uuid.UUID, id_number: str, reason: str, now: datetime, detail: dict[str, object]
+) -> Viewer:
+    """An agent reads a member's records for an audit: a reason is required and recorded."""
+    reason = reason.strip()
+    if len(reason) < 2:
+        raise DomainError(ErrorCode.AGENT_REASON_REQUIRED, "reason")
+    member = await Member.get_or_none(id_number=normalize_id_number(id_number))
+    if member is None:
+        raise DomainError(ErrorCode.MEMBER_NOT_FOUND, "idNumber")
+    await audit.record(
+        at=now,
+        actor_kind="agent",
+        actor_id=agent_id,
+        action="records.audit_read",
+        subject_id=member.id,
+        reason=reason,
+        detail=detail,
+    )
+    return Viewer(member_id=member.id)
