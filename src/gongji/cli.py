@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from gongji import db
 from gongji.clock import SystemClock
+from gongji.errors import DomainError
 from gongji.settings import Settings
+
+T = TypeVar("T")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -26,6 +30,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "reconcile", help="recompute every balance from the ledger; non-zero on mismatch"
     )
+    institution = commands.add_parser("add-institution", help="register a designated institution")
+    institution.add_argument("code", help="H/P + 6-digit region + 5 digits, e.g. H62010200001")
+    institution.add_argument("name")
+    key = commands.add_parser("issue-api-key", help="issue an institution API key (shown once)")
+    key.add_argument("code")
+    key.add_argument("--label", default="")
+    revoke = commands.add_parser("revoke-api-keys", help="revoke every key of an institution")
+    revoke.add_argument("code")
+    agent = commands.add_parser(
+        "add-agent",
+        help="add a service-hall agent (password from GONGJI_AGENT_PASSWORD or stdin)",
+    )
+    agent.add_argument("username")
+    agent.add_argument("name")
+    agent.add_argument("office_region")
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", type=Path, help="write to this file instead of stdout")
     args = parser.parse_args(argv)
@@ -37,6 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "import-members": _import_members,
         "export-schema": _export_schema,
         "reconcile": _reconcile,
+        "add-institution": _add_institution,
+        "issue-api-key": _issue_api_key,
+        "revoke-api-keys": _revoke_api_keys,
+        "add-agent": _add_agent,
     }[args.command]
     return handler(args, settings)
 
@@ -61,14 +84,9 @@ def _demo(_args: argparse.Namespace, settings: Settings) -> int:
     from gongji import demo
     from gongji.regions.policy import PolicyBook
 
-    async def run() -> dict[str, int]:
-        await db.connect(settings.database_url)
-        try:
-            return await demo.load(SystemClock().now(), PolicyBook.load(settings.policy_file))
-        finally:
-            await db.disconnect()
-
-    counts = asyncio.run(run())
+    counts = _with_db(
+        settings, lambda: demo.load(SystemClock().now(), PolicyBook.load(settings.policy_file))
+    )
     print(f"demo data loaded: {counts['members']} people, {counts['institutions']} institutions")
     return 0
 
@@ -91,17 +109,101 @@ def _import_members(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{len(errors)} bad line(s); nothing was imported", file=sys.stderr)
         return 1
 
-    async def run() -> tuple[int, int]:
+    with Progress(transient=True) as progress:
+        task = progress.add_task("importing", total=len(rows))
+        created, updated = _with_db(
+            settings,
+            lambda: service.import_rows(
+                rows, now=SystemClock().now(), progress=lambda n: progress.advance(task, n)
+            ),
+        )
+    print(f"imported {len(rows)} member(s): {created} new, {updated} updated")
+    return 0
+
+
+def _with_db(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
+    async def run() -> T:
         await db.connect(settings.database_url)
         try:
-            with Progress(transient=True) as progress:
-                task = progress.add_task("importing", total=len(rows))
-                return await service.import_rows(rows, progress=lambda n: progress.advance(task, n))
+            return await work()
         finally:
             await db.disconnect()
 
-    created, updated = asyncio.run(run())
-    print(f"imported {len(rows)} member(s): {created} new, {updated} updated")
+    return asyncio.run(run())
+
+
+def _refused(error: DomainError) -> int:
+    print(f"refused: {error.code.value}: {error.message('en')}", file=sys.stderr)
+    return 1
+
+
+def _add_institution(args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.institutions import service
+
+    try:
+        found = _with_db(
+            settings,
+            lambda: service.register(code=args.code, name=args.name, now=SystemClock().now()),
+        )
+    except DomainError as error:
+        return _refused(error)
+    print(f"{found.code} {found.name} ({found.kind.value}, region {found.region})")
+    return 0
+
+
+def _issue_api_key(args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.institutions import service
+
+    try:
+        secret = _with_db(
+            settings,
+            lambda: service.issue_api_key(
+                code=args.code, label=args.label, now=SystemClock().now()
+            ),
+        )
+    except DomainError as error:
+        return _refused(error)
+    print(secret)
+    print(
+        "Store it now: only its hash is kept. Send it as Authorization: Bearer <key>.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _revoke_api_keys(args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.institutions import service
+
+    try:
+        count = _with_db(
+            settings, lambda: service.revoke_api_keys(code=args.code, now=SystemClock().now())
+        )
+    except DomainError as error:
+        return _refused(error)
+    print(f"revoked {count} key(s)")
+    return 0
+
+
+def _add_agent(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+
+    from gongji.identity import service
+
+    password = os.environ.get("GONGJI_AGENT_PASSWORD") or sys.stdin.readline().strip()
+    try:
+        agent = _with_db(
+            settings,
+            lambda: service.add_agent(
+                username=args.username,
+                name=args.name,
+                office_region=args.office_region,
+                password=password,
+                now=SystemClock().now(),
+            ),
+        )
+    except DomainError as error:
+        return _refused(error)
+    print(f"agent {agent.username} ({agent.name}, {agent.office_region}) is ready")
     return 0
 
 
@@ -111,15 +213,11 @@ def _reconcile(_args: argparse.Namespace, settings: Settings) -> int:
     from gongji.wallets.service import quota_problems
 
     async def run() -> Reconciliation:
-        await db.connect(settings.database_url)
-        try:
-            report = await reconcile()
-            report.problems += await quota_problems()
-            return report
-        finally:
-            await db.disconnect()
+        report = await reconcile()
+        report.problems += await quota_problems()
+        return report
 
-    report = asyncio.run(run())
+    report = _with_db(settings, run)
     print(f"accounts:     {report.accounts}")
     print(f"transactions: {report.transactions}")
     print(f"entries:      {report.entries}")

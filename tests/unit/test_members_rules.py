@@ -69,3 +69,21 @@ def test_only_employee_insured_in_normal_status_can_share_r1() -> None:
     assert rules.can_share_own_account(employee, rules.InsuranceStatus.NORMAL)
     assert not rules.can_share_own_account(resident, rules.InsuranceStatus.NORMAL)
     assert not rules.can_share_own_account(employee, rules.InsuranceStatus.SUSPENDED)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "ends"),
+    [
+        (("620100", "normal"), ("620102", "normal"), False),  # a district of the same city
+        (("620100", "normal"), ("620800", "normal"), True),  # another city in the province
+        (("620100", "normal"), ("650100", "normal"), True),
+        (("620100", "normal"), ("620100", "deceased"), True),
+        (("620100", "normal"), ("620100", "terminated"), True),
+        (("620100", "suspended"), ("620100", "terminated"), False),  # ended already
+    ],
+)
+def test_sharing_ends_when_insurance_moves_or_stops_r20(
+    old: tuple[str, str], new: tuple[str, str], ends: bool
+) -> None:
+    S = rules.InsuranceStatus
+    assert rules.sharing_ends(old[0], S(old[1]), new[0], S(new[1])) is ends

@@ -21,7 +21,7 @@ from gongji.identity.service import confirm_face_verification
 from gongji.members.models import Member
 from gongji.members.rules import InsuranceStatus, age_on, normalize_id_number
 from gongji.regions.policy import PolicyBook
-from gongji.wallets.service import end_authorizations_in_group
+from gongji.wallets.service import end_authorizations
 
 
 async def _active_member(member_id: uuid.UUID, *, lock: bool = False) -> Member:
@@ -300,7 +300,7 @@ async def _end_membership(group: FamilyGroup, member_id: uuid.UUID, now: datetim
     if membership is None:
         raise DomainError(ErrorCode.NOT_GROUP_MEMBER, "groupId")
     if membership.role is MembershipRole.CREATOR:
-        await end_authorizations_in_group(group_id=group.id, member_id=None, now=now, by=by)
+        await end_authorizations(group_id=group.id, now=now, by=by)
         await Membership.filter(group=group, active=True).update(active=False, left_at=now)
         await Invitation.filter(group=group, status=InvitationStatus.PENDING).update(
             status=InvitationStatus.REVOKED, pending_slot=None, decided_at=now
@@ -308,7 +308,7 @@ async def _end_membership(group: FamilyGroup, member_id: uuid.UUID, now: datetim
         await FamilyGroup.filter(id=group.id).update(active=False, dissolved_at=now)
         group.active = False
     else:
-        await end_authorizations_in_group(group_id=group.id, member_id=member_id, now=now, by=by)
+        await end_authorizations(group_id=group.id, member_id=member_id, now=now, by=by)
         await Membership.filter(id=membership.id).update(active=False, left_at=now)
 
 

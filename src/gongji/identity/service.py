@@ -30,7 +30,7 @@ from gongji.identity.principals import (
 from gongji.identity.wechat import CodeToSession
 from gongji.institutions.models import ApiKey
 from gongji.members.models import Member
-from gongji.members.rules import normalize_id_number
+from gongji.members.rules import check_region_code, normalize_id_number
 
 FACE_VERIFICATION_TTL = timedelta(hours=1)
 AGENT_SESSION_TTL = timedelta(hours=8)
@@ -204,3 +204,25 @@ async def agent_login(*, username: str, password: str, now: datetime) -> str:
 
 
 _DUMMY_HASH = credentials.hash_password(secrets.token_hex(8))
+
+
+async def add_agent(
+    *, username: str, name: str, office_region: str, password: str, now: datetime
+) -> Agent:
+    """A service-hall staff account (operator task). Passwords are stored as scrypt."""
+
+    if len(password) < 10:
+        raise DomainError(ErrorCode.INVALID_INPUT, "password", {"reason": "at least 10 characters"})
+    agent, _ = await Agent.update_or_create(
+        username=username.strip(),
+        defaults={
+            "name": name.strip(),
+            "office_region": check_region_code(office_region, field="officeRegion"),
+            "password_hash": credentials.hash_password(password),
+            "active": True,
+        },
+    )
+    await audit.record(
+        at=now, actor_kind="system", actor_id="cli", action="agent.add", subject_id=agent.id
+    )
+    return agent

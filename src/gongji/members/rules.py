@@ -108,3 +108,12 @@ def mask_phone(phone: str) -> str:
 def can_share_own_account(insurance_type: InsuranceType, status: InsuranceStatus) -> bool:
     """R1: only an employee-insured member in normal status has a personal account to share."""
     return insurance_type is InsuranceType.EMPLOYEE and status is InsuranceStatus.NORMAL
+
+
+def sharing_ends(
+    old_region: str, old_status: InsuranceStatus, new_region: str, new_status: InsuranceStatus
+) -> bool:
+    """R20: sharing ends when insurance moves to another 统筹区 (city) or stops being normal."""
+    moved = old_region[:4] != new_region[:4]
+    stopped = old_status is InsuranceStatus.NORMAL and new_status is not InsuranceStatus.NORMAL
+    return moved or stopped

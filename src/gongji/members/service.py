@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
 from gongji.members.models import Member
 from gongji.members.registry import RegistryRow, chunks
+from gongji.members.rules import sharing_ends
+from gongji.wallets.service import end_authorizations
 
 CHUNK = 500
 
 
 async def import_rows(
-    rows: list[RegistryRow], *, progress: Callable[[int], None] = lambda _n: None
+    rows: list[RegistryRow],
+    *,
+    now: datetime,
+    progress: Callable[[int], None] = lambda _n: None,
 ) -> tuple[int, int]:
     """Insert new members and update known ones (by ID number). All or nothing.
 
-    Returns (created, updated).
+    A member whose insurance moved to another city or stopped being normal loses every
+    authorization, given or received (R20), in the same transaction. Returns (created, updated).
     """
     created = updated = 0
     async with in_transaction():
@@ -43,6 +50,10 @@ async def import_rows(
                 member = known.get(row.id_number)
                 if member is None:
                     continue
+                if sharing_ends(
+                    member.insured_region, member.status, row.insured_region, row.status
+                ):
+                    await end_authorizations(member_id=member.id, now=now, by="registry")
                 member.name, member.insurance_type, member.insured_region = (
                     row.name,
                     row.insurance_type,

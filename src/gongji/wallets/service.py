@@ -334,14 +334,18 @@ async def revoke_authorization(
     return authorization
 
 
-async def end_authorizations_in_group(
-    *, group_id: uuid.UUID, member_id: uuid.UUID | None, now: datetime, by: str
+async def end_authorizations(
+    *, now: datetime, by: str, group_id: uuid.UUID | None = None, member_id: uuid.UUID | None = None
 ) -> int:
-    """R9, R20: when someone leaves a group (or it dissolves), their authorizations there end.
+    """R9, R20: end active authorizations and return their unspent quota.
 
-    Runs inside the caller's transaction. `member_id=None` ends every one in the group.
+    In a group (someone left, or it dissolved), of a member (their insurance ended or moved),
+    or both. Runs inside the caller's transaction.
     """
-    query = Authorization.filter(group_id=group_id, status=AuthorizationStatus.ACTIVE)
+    assert group_id is not None or member_id is not None
+    query = Authorization.filter(status=AuthorizationStatus.ACTIVE)
+    if group_id is not None:
+        query = query.filter(group_id=group_id)
     if member_id is not None:
         query = query.filter(Q(authorizer_id=member_id) | Q(relative_id=member_id))
     ended = 0
