@@ -4,6 +4,9 @@ server getVerifyId(out_seq_no, cert_info, openid) → verify_id (valid 1 h)
 client wx.requestFacialVerify({verifyId})
 server queryVerifyInfo(verify_id, out_seq_no, cert_hash, openid) → pass iff
     errcode == 0 and verify_ret == 10000
+
+Only the mock provider exists for now: the real one needs WeChat's exact cert_hash
+construction, which the public documentation does not give.
 """
 
 from __future__ import annotations
@@ -12,11 +15,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from typing import Protocol
-
-import httpx
-
-VERIFY_PASSED = 10000
-BASE = "https://api.weixin.qq.com/cityservice/face/identify"
 
 
 @dataclass(frozen=True)
@@ -27,9 +25,8 @@ class CertInfo:
     def as_wechat(self) -> dict[str, str]:
         return {"cert_type": "IDENTITY_CARD", "cert_name": self.name, "cert_no": self.id_number}
 
-    def cert_hash(self) -> str:
-        # Hash of the certificate fields as WeChat's queryVerifyInfo expects; confirm the exact
-        # canonical form against the official sample before enabling the real provider.
+    def fingerprint(self) -> str:
+        """Ties a verification to the person it was started for (mock bookkeeping)."""
         canonical = "&".join(f"{k}={v}" for k, v in self.as_wechat().items())
         return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -56,7 +53,7 @@ class MockFaceProvider:
 
     async def get_verify_id(self, out_seq_no: str, cert: CertInfo, openid: str) -> str:
         verify_id = f"mockverify-{secrets.token_hex(12)}"
-        self._issued[verify_id] = (openid, cert.cert_hash())
+        self._issued[verify_id] = (openid, cert.fingerprint())
         return verify_id
 
     def complete(self, verify_id: str, passed: bool) -> bool:
@@ -66,41 +63,6 @@ class MockFaceProvider:
         return True
 
     async def passed(self, verify_id: str, out_seq_no: str, cert: CertInfo, openid: str) -> bool:
-        if self._issued.get(verify_id) != (openid, cert.cert_hash()):
+        if self._issued.get(verify_id) != (openid, cert.fingerprint()):
             return False
         return self._results.get(verify_id, self.auto_pass)
-
-
-class RealFaceProvider:
-    """The WeChat endpoints. `access_token` is fetched by the caller's token source."""
-
-    def __init__(self, client: httpx.AsyncClient, access_token: str) -> None:
-        self._client = client
-        self._token = access_token
-
-    async def get_verify_id(self, out_seq_no: str, cert: CertInfo, openid: str) -> str:
-        body = await self._post(
-            "getverifyid",
-            {"out_seq_no": out_seq_no, "cert_info": cert.as_wechat(), "openid": openid},
-        )
-        return str(body["verify_id"])
-
-    async def passed(self, verify_id: str, out_seq_no: str, cert: CertInfo, openid: str) -> bool:
-        body = await self._post(
-            "queryverifyinfo",
-            {
-                "verify_id": verify_id,
-                "out_seq_no": out_seq_no,
-                "cert_hash": cert.cert_hash(),
-                "openid": openid,
-            },
-        )
-        return body.get("errcode") == 0 and body.get("verify_ret") == VERIFY_PASSED
-
-    async def _post(self, endpoint: str, payload: dict[str, object]) -> dict[str, object]:
-        response = await self._client.post(
-            f"{BASE}/{endpoint}", params={"access_token": self._token}, json=payload, timeout=5.0
-        )
-        response.raise_for_status()
-        body: dict[str, object] = response.json()
-        return body
