@@ -61,7 +61,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             settings.wechat_app_id, settings.wechat_app_secret, httpx.AsyncClient()
         )
     if settings.face_provider != "mock":
-        raise ValueError("GONGJI_FACE_PROVIDER: only the mock provider exists (see identity/face.py)")
+        raise ValueError(
+            "GONGJI_FACE_PROVIDER: only the mock provider exists (see identity/face.py)"
+        )
     face: FaceProvider = MockFaceProvider(auto_pass=settings.face_mock_auto_pass)
     return Services(
         settings=settings,

@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from tortoise.exceptions import DBConnectionError, OperationalError
+
 from gongji import db
 from gongji.clock import SystemClock
 from gongji.errors import DomainError
@@ -61,7 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "revoke-api-keys": _revoke_api_keys,
         "add-agent": _add_agent,
     }[args.command]
-    return handler(args, settings)
+    try:
+        return handler(args, settings)
+    except (DBConnectionError, OperationalError, OSError) as error:
+        print(f"cannot use the database {settings.database_url}: {error}", file=sys.stderr)
+        return 2
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -75,7 +81,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
-    asyncio.run(db.migrate(settings.database_url))
+    if asyncio.run(db.migrate(settings.database_url)):
+        print(f"created the database {settings.database_url}")
     print(f"migrations applied to {settings.database_url}")
     return 0
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from tortoise import Tortoise
 from tortoise.context import TortoiseContext
+from tortoise.exceptions import DBConnectionError
 from tortoise.migrations.api.migrate import migrate as migrate_api
 
 from gongji.settings import Settings
@@ -43,12 +44,25 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 TORTOISE_ORM = tortoise_config(Settings.from_env().database_url)
 
 
-async def migrate(database_url: str) -> None:
-    """Apply every migration not yet applied (what `gongji migrate` runs)."""
+async def migrate(database_url: str) -> bool:
+    """Apply every migration not yet applied (what `gongji migrate` runs).
+
+    Creates the database first if the server has none of that name. Returns whether it did.
+    """
     config = tortoise_config(database_url)
+    created = False
     async with TortoiseContext() as ctx:
-        await ctx.init(config=config, _create_db=False)
+        try:
+            await ctx.init(config=config)
+            await ctx.connections.get("default").execute_query("SELECT 1")
+        except DBConnectionError:
+            if database_url.startswith("sqlite"):
+                raise
+            await ctx.close_connections()
+            await ctx.init(config=config, _create_db=True)
+            created = True
         await migrate_api(config=config)
+    return created
 
 
 async def connect(database_url: str) -> None:
