@@ -152,3 +152,12 @@ async def test_graphiql_is_served_to_browsers(api: Api) -> None:
     response = await api.http.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+async def test_logout_ends_the_session(api: Api) -> None:
+    token = await api.login("demo-zhangwei")
+    assert (await api.data("mutation { logout { errors { code } } }", token=token)) == {
+        "logout": {"errors": []}
+    }
+    body = await api(ME, token=token)
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

@@ -23,6 +23,11 @@ class LoginPayload:
 
 
 @strawberry.type
+class LogoutPayload:
+    errors: list[UserError]
+
+
+@strawberry.type
 class FaceVerificationPayload:
     verify_id: str | None = strawberry.field(
         description="Pass to wx.requestFacialVerify({verifyId}); valid for one hour."
@@ -109,6 +114,13 @@ class IdentityMutation:
 
         member, errors = await attempt(run, context.language)
         return VerifyIdentityPayload(me=Me.of(member, info) if member else None, errors=errors)
+
+    @strawberry.mutation(description="End the session whose bearer token sent this request.")
+    async def logout(self, info: Info) -> LogoutPayload:
+        permissions.principal(info)
+        _, _, token = info.context.request.headers.get("authorization", "").partition(" ")
+        await service.logout(token.strip())
+        return LogoutPayload(errors=[])
 
     @strawberry.mutation(description="Service-hall staff sign in 经办人员登录.")
     async def agent_login(self, info: Info, username: str, password: str) -> LoginPayload:
