@@ -80,3 +80,14 @@ test('the 17-year-old accepts only with a passed face verification', async () =>
   expect(members.join()).toContain('张晓雨')
   expect(members.join()).toContain('620102********0244')
 })
+
+test('the 12-year-old can leave the family from the page', async () => {
+  const { simulate, wx } = setup('demo-zhangxiaoming')
+  await loginAs(simulate, wx)
+  const family = await open(simulate, 'family')
+  expect(family.querySelectorAll('.leave')).toHaveLength(1) // his only family: 李娜的家
+  expect(family.dom.textContent).toContain('李娜的家')
+  await tap(simulate, family, '.leave')
+  expect(text(family, '#notice')).toBe('已退出家庭，相关授权已解除')
+  expect(family.querySelectorAll('.title').map((t) => t.dom.textContent)).not.toContain('李娜的家')
+})
