@@ -12,11 +12,11 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from gongji.api.context import Services, language_of
 from gongji.api.errors import parse_id
+from gongji.api.loaders import Loaders
 from gongji.clock import CHINA
 from gongji.errors import DomainError, ErrorCode
 from gongji.identity.principals import InstitutionPrincipal, MemberPrincipal
 from gongji.identity.service import authenticate
-from gongji.institutions.models import Institution
 from gongji.members.models import Member
 from gongji.money import format_yuan
 from gongji.payments.rules import VisitType
@@ -79,11 +79,9 @@ async def _rows(viewer: service.Viewer, f: RecordFilter, services: Services) -> 
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
+    loaders = Loaders()
     async for batch in service.batches(viewer, f):
-        member_ids = {i for r in batch for i in (r.patient_id, r.authorizer_id) if i}  # type: ignore[attr-defined]
-        institution_ids = {r.institution_id for r in batch if r.institution_id}  # type: ignore[attr-defined]
-        members = {m.id: m for m in await Member.filter(id__in=list(member_ids))}
-        institutions = {i.id: i for i in await Institution.filter(id__in=list(institution_ids))}
+        members, institutions = await loaders.parties_of(batch)
         for r in batch:
             place = institutions.get(r.institution_id)  # type: ignore[attr-defined]
             region = r.patient_region or r.authorizer_region

@@ -88,7 +88,7 @@ class Invitation:
         policy = info.context.services.policies.policy_for(
             row.inviter.insured_region, china_date(now)
         )
-        me = getattr(info.context.principal, "member_id", None)
+        me = permissions.member_or_none(info)
         return cls(
             id=strawberry.ID(str(row.id)),
             group_id=strawberry.ID(str(row.group.id)),
@@ -151,8 +151,7 @@ async def _invitation_payload(
 class FamilyQuery:
     @strawberry.field(description="Family groups the verified caller belongs to.")
     async def my_family_groups(self, info: Info) -> list[FamilyGroup]:
-        permissions.principal(info)
-        member_id = getattr(info.context.principal, "member_id", None)
+        member_id = permissions.member_or_none(info)
         if member_id is None:
             return []
         return [FamilyGroup.of(g) for g in await service.groups_of(member_id)]
@@ -163,8 +162,7 @@ class FamilyQuery:
         info: Info,
         status: InvitationStatusType | None = None,  # type: ignore[valid-type]
     ) -> list[Invitation]:
-        permissions.principal(info)
-        member_id = getattr(info.context.principal, "member_id", None)
+        member_id = permissions.member_or_none(info)
         if member_id is None:
             return []
         shown = [Invitation.of(row, info) for row in await service.invitations_for(member_id)]

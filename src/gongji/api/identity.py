@@ -46,8 +46,7 @@ class VerifyIdentityPayload:
 class IdentityQuery:
     @strawberry.field(description="The caller's own insured record; null until verified.")
     async def me(self, info: Info) -> Me | None:
-        who = permissions.principal(info)
-        member_id = getattr(who, "member_id", None)
+        member_id = permissions.member_or_none(info)
         if member_id is None:
             return None
         return Me.of(await Member.get(id=member_id), info)
@@ -59,7 +58,7 @@ class IdentityMutation:
     async def login(self, info: Info, code: str) -> LoginPayload:
         context = info.context
 
-        async def run() -> str:
+        async def run() -> tuple[str, bool]:
             return await service.login(
                 code=code,
                 wechat=context.services.wechat,
@@ -67,11 +66,8 @@ class IdentityMutation:
                 ttl=context.services.settings.session_ttl,
             )
 
-        token, errors = await attempt(run, context.language)
-        verified = False
-        if token is not None:
-            who = await service.authenticate(token, now=context.now())
-            verified = getattr(who, "member_id", None) is not None
+        result, errors = await attempt(run, context.language)
+        token, verified = result or (None, False)
         return LoginPayload(token=token, verified=verified, errors=errors)
 
     @strawberry.mutation(

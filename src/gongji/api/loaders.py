@@ -12,6 +12,7 @@ from gongji.families.models import Membership
 from gongji.families.service import memberships_of
 from gongji.institutions.models import Institution
 from gongji.members.models import Member
+from gongji.records.models import UsageRecord
 
 
 class MembershipsByGroupLoader(DataLoader[uuid.UUID, list[Membership]]):
@@ -48,3 +49,16 @@ class Loaders:
         self.memberships_by_group = MembershipsByGroupLoader()
         self.member_by_id = MemberByIdLoader()
         self.institution_by_id = InstitutionByIdLoader()
+
+    async def parties_of(
+        self, rows: list[UsageRecord]
+    ) -> tuple[dict[uuid.UUID, Member], dict[uuid.UUID, Institution]]:
+        """The people and institutions of a page of records: two queries, whatever its size."""
+        member_ids = list({i for r in rows for i in (r.patient_id, r.authorizer_id) if i})  # type: ignore[attr-defined]
+        institution_ids = list({r.institution_id for r in rows if r.institution_id})  # type: ignore[attr-defined]
+        members = await self.member_by_id.load_many(member_ids)
+        institutions = await self.institution_by_id.load_many(institution_ids)
+        return (
+            {i: m for i, m in zip(member_ids, members, strict=True) if m},
+            {i: p for i, p in zip(institution_ids, institutions, strict=True) if p},
+        )

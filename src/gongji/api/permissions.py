@@ -21,6 +21,11 @@ def principal(info: Info) -> Principal:
     return info.context.principal
 
 
+def member_or_none(info: Info) -> uuid.UUID | None:
+    """For queries: the verified member asking, or None (unverified user, partner, agent)."""
+    return getattr(principal(info), "member_id", None)
+
+
 def wechat_user(info: Info) -> MemberPrincipal:
     """A logged-in mini-program user, verified or not."""
     who = principal(info)

@@ -152,19 +152,7 @@ class UsageRecordsPayload:
 
 async def _nodes(rows: list[Row], info: Info) -> list[UsageRecordEdge]:
     """Two batched queries for the people and institutions of a whole page, whatever its size."""
-    loaders = info.context.loaders
-    member_ids = {i for r in rows for i in (r.patient_id, r.authorizer_id) if i}  # type: ignore[attr-defined]
-    institution_ids = {r.institution_id for r in rows if r.institution_id}  # type: ignore[attr-defined]
-    members = dict(
-        zip(member_ids, await loaders.member_by_id.load_many(list(member_ids)), strict=True)
-    )
-    institutions = dict(
-        zip(
-            institution_ids,
-            await loaders.institution_by_id.load_many(list(institution_ids)),
-            strict=True,
-        )
-    )
+    members, institutions = await info.context.loaders.parties_of(rows)
 
     def person(member_id: uuid.UUID | None) -> Person | None:
         member = members.get(member_id) if member_id else None

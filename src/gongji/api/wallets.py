@@ -141,9 +141,7 @@ async def wallet_of(member_id: uuid.UUID, info: Info) -> Wallet:
     policy = info.context.services.policies.policy_for(
         member.insured_region, china_date(info.context.now())
     )
-    today = await WalletTransfer.filter(
-        member_id=member_id, local_date=china_date(info.context.now())
-    ).count()
+    today = await service.transfers_today(member_id, info.context.now())
     return Wallet(
         opened=row is not None,
         opened_at=row.opened_at if row else None,
@@ -167,21 +165,18 @@ def to_fen(raw: object, field: str) -> int:
 class WalletQuery:
     @strawberry.field(description="The verified caller's personal account and wallet.")
     async def my_wallet(self, info: Info) -> Wallet | None:
-        permissions.principal(info)
-        member_id = getattr(info.context.principal, "member_id", None)
+        member_id = permissions.member_or_none(info)
         return await wallet_of(member_id, info) if member_id else None
 
     @strawberry.field(description="Authorizations the caller granted, newest first.")
     async def authorizations_granted(self, info: Info) -> list[Authorization]:
-        permissions.principal(info)
-        member_id = getattr(info.context.principal, "member_id", None)
+        member_id = permissions.member_or_none(info)
         rows = await service.granted_by(member_id) if member_id else []
         return [await Authorization.of(r, info) for r in rows]
 
     @strawberry.field(description="Authorizations the caller received, newest first.")
     async def authorizations_received(self, info: Info) -> list[Authorization]:
-        permissions.principal(info)
-        member_id = getattr(info.context.principal, "member_id", None)
+        member_id = permissions.member_or_none(info)
         rows = await service.received_by(member_id) if member_id else []
         return [await Authorization.of(r, info) for r in rows]
 

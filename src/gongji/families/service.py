@@ -18,6 +18,7 @@ from gongji.families.rules import InvitationStatus, MembershipRole, Relationship
 from gongji.identity.face import FaceProvider
 from gongji.identity.principals import MemberPrincipal
 from gongji.identity.service import confirm_face_verification
+from gongji.members import service as members
 from gongji.members.models import Member
 from gongji.members.rules import InsuranceStatus, age_on, normalize_id_number
 from gongji.regions.policy import PolicyBook
@@ -131,7 +132,7 @@ async def invite_family_member(
     now: datetime,
 ) -> Invitation:
     """R2–R7: invite an insured relative. Under the consent age they join at once (R4)."""
-    number = normalize_id_number(id_number)
+    normalize_id_number(id_number)  # a malformed number is refused before any lock is taken
     try:
         async with in_transaction():
             creator = await _active_member(member_id, lock=True)  # serializes caps (R5)
@@ -140,8 +141,8 @@ async def invite_family_member(
                 raise DomainError(ErrorCode.NOT_GROUP_CREATOR, "groupId")
             policy = policies.policy_for(creator.insured_region, china_date(now))
             rules.check_relationship(relationship, policy)
-            invitee = await Member.get_or_none(id_number=number)
-            if invitee is None or invitee.name != name.strip():
+            invitee = await members.find(id_number, name=name)
+            if invitee is None:
                 raise DomainError(ErrorCode.INVITEE_NOT_INSURED, "idNumber")
             if invitee.id == creator.id:
                 raise DomainError(ErrorCode.INVITEE_IS_SELF, "idNumber")
@@ -356,7 +357,7 @@ async def agent_unbind(
     reason = reason.strip()
     if len(reason) < 2:
         raise DomainError(ErrorCode.AGENT_REASON_REQUIRED, "reason")
-    member = await Member.get_or_none(id_number=normalize_id_number(id_number))
+    member = await members.find(id_number)
     if member is None:
         raise DomainError(ErrorCode.MEMBER_NOT_FOUND, "idNumber")
     async with in_transaction():

@@ -29,15 +29,21 @@ from gongji.identity.principals import (
 )
 from gongji.identity.wechat import CodeToSession
 from gongji.institutions.models import ApiKey
+from gongji.members import service as members
 from gongji.members.models import Member
-from gongji.members.rules import check_region_code, normalize_id_number
+from gongji.members.rules import check_region_code
 
 FACE_VERIFICATION_TTL = timedelta(hours=1)
 AGENT_SESSION_TTL = timedelta(hours=8)
 
 
-async def login(*, code: str, wechat: CodeToSession, now: datetime, ttl: timedelta) -> str:
-    """login(code): the mini-program code becomes our own bearer token."""
+async def login(
+    *, code: str, wechat: CodeToSession, now: datetime, ttl: timedelta
+) -> tuple[str, bool]:
+    """login(code): the mini-program code becomes our own bearer token.
+
+    Returns the token and whether this WeChat user is linked to an insured member yet.
+    """
     session = await wechat.exchange(code)
     user = await _wechat_user(session.openid, now)
     token = credentials.new_secret(credentials.MEMBER_PREFIX)
@@ -48,7 +54,7 @@ async def login(*, code: str, wechat: CodeToSession, now: datetime, ttl: timedel
         created_at=now,
         expires_at=now + ttl,
     )
-    return token
+    return token, user.member_id is not None  # type: ignore[attr-defined]
 
 
 async def _wechat_user(openid: str, now: datetime) -> WechatUser:
@@ -88,9 +94,8 @@ async def logout(token: str) -> None:
 
 
 async def _member_by_identity(name: str, id_number: str) -> Member:
-    number = normalize_id_number(id_number)
-    member = await Member.get_or_none(id_number=number)
-    if member is None or member.name != name.strip():
+    member = await members.find(id_number, name=name)
+    if member is None:
         raise DomainError(ErrorCode.MEMBER_NOT_FOUND, "idNumber")
     return member
 

@@ -9,10 +9,20 @@ from tortoise.transactions import in_transaction
 
 from gongji.members.models import Member
 from gongji.members.registry import RegistryRow, chunks
-from gongji.members.rules import sharing_ends
-from gongji.wallets.service import end_authorizations
+from gongji.members.rules import normalize_id_number, sharing_ends
+from gongji.wallets import service as wallets
 
 CHUNK = 500
+
+
+async def find(
+    id_number: str, *, name: str | None = None, field: str = "idNumber"
+) -> Member | None:
+    """The insured person with this ID number (validated first), if the name matches too."""
+    member = await Member.get_or_none(id_number=normalize_id_number(id_number, field=field))
+    if member is None or (name is not None and member.name != name.strip()):
+        return None
+    return member
 
 
 async def import_rows(
@@ -53,7 +63,7 @@ async def import_rows(
                 if sharing_ends(
                     member.insured_region, member.status, row.insured_region, row.status
                 ):
-                    await end_authorizations(member_id=member.id, now=now, by="registry")
+                    await wallets.end_authorizations(member_id=member.id, now=now, by="registry")
                 member.name, member.insurance_type, member.insured_region = (
                     row.name,
                     row.insurance_type,

@@ -21,8 +21,9 @@ from gongji.institutions.models import Institution
 from gongji.ledger import service as ledger
 from gongji.ledger.models import AccountKind
 from gongji.ledger.rules import SYSTEM, owner
+from gongji.members import service as members
 from gongji.members.models import Member
-from gongji.members.rules import InsuranceType, normalize_id_number
+from gongji.members.rules import InsuranceType
 from gongji.payments import rules
 from gongji.payments.models import Bill, BillItem, BillStatus, Payment, PremiumPayment, Refund
 from gongji.payments.rules import BillFigures, VisitType
@@ -51,8 +52,8 @@ def _content_hash(patient: str, buyer: str | None, bill: BillFigures) -> str:
 
 
 async def _registered(name: str, id_number: str, field: str) -> Member:
-    member = await Member.get_or_none(id_number=normalize_id_number(id_number, field=field))
-    if member is None or member.name != name.strip():
+    member = await members.find(id_number, name=name, field=field)
+    if member is None:
         raise DomainError(ErrorCode.MEMBER_NOT_FOUND, field)
     return member
 

@@ -13,8 +13,8 @@ from tortoise.queryset import QuerySet
 
 from gongji.audit import service as audit
 from gongji.errors import DomainError, ErrorCode
+from gongji.members import service as members
 from gongji.members.models import Member
-from gongji.members.rules import normalize_id_number
 from gongji.payments.models import Bill, Payment, PremiumPayment, Refund
 from gongji.payments.rules import VisitType
 from gongji.records import rules
@@ -232,7 +232,7 @@ async def audit_viewer(
     reason = reason.strip()
     if len(reason) < 2:
         raise DomainError(ErrorCode.AGENT_REASON_REQUIRED, "reason")
-    member = await Member.get_or_none(id_number=normalize_id_number(id_number))
+    member = await members.find(id_number)
     if member is None:
         raise DomainError(ErrorCode.MEMBER_NOT_FOUND, "idNumber")
     await audit.record(

@@ -101,6 +101,11 @@ async def require_wallet(member_id: uuid.UUID, *, lock: bool = False) -> Wallet:
     return wallet
 
 
+async def transfers_today(member_id: uuid.UUID, now: datetime) -> int:
+    """Transfers this member made on today's date in China (R10's per-day limit)."""
+    return await WalletTransfer.filter(member_id=member_id, local_date=china_date(now)).count()
+
+
 async def open_wallet(*, member_id: uuid.UUID, now: datetime) -> Wallet:
     """R10: open the wallet (the official channel is this service)."""
     member = await Member.get(id=member_id)
@@ -132,9 +137,7 @@ async def transfer_to_wallet(
         member = await Member.get(id=member_id)
         rules.check_can_share(member.insurance_type, member.status)
         policy = policies.policy_for(member.insured_region, china_date(now))
-        today = china_date(now)
-        done = await WalletTransfer.filter(member_id=member_id, local_date=today).count()
-        rules.check_transfer(amount, policy, now, done)
+        rules.check_transfer(amount, policy, now, await transfers_today(member_id, now))
         who = member_owner(member_id)
         carry = await ledger.account(AccountKind.PERSONAL_CARRYOVER, who, now=now)
         current = await ledger.account(AccountKind.PERSONAL_CURRENT, who, now=now)
@@ -144,7 +147,7 @@ async def transfer_to_wallet(
             amount=amount,
             from_carryover=from_carry,
             from_current=from_current,
-            local_date=today,
+            local_date=china_date(now),
             created_at=now,
         )
         await records.record_transfer(transfer, member, now)
