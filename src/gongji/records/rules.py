@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import base64
 import enum
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from gongji import pagination
 from gongji.clock import CHINA
 from gongji.errors import DomainError, ErrorCode, bilingual
 from gongji.members.rules import check_region_code
+from gongji.pagination import Keyset
 from gongji.payments.rules import VisitType
 from gongji.records.models import RecordKind
-
-MAX_PAGE = 100
 
 
 class RecordRole(enum.Enum):
@@ -52,26 +51,9 @@ def year_range(year: int) -> tuple[datetime, datetime]:
     return datetime(year, 1, 1, tzinfo=CHINA), datetime(year + 1, 1, 1, tzinfo=CHINA)
 
 
-def page_size(first: int | None) -> int:
-    size = 20 if first is None else first
-    if not 1 <= size <= MAX_PAGE:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT, "first", {"reason": bilingual("每页1–100条", "1–100 per page")}
-        )
-    return size
+RECORDS = Keyset(time_field="occurred_at", key_type=int)
+"""Usage records page on (occurred_at, id): the read model is never updated."""
 
 
 def encode_cursor(occurred_at: datetime, record_id: int) -> str:
-    raw = f"{occurred_at.isoformat()}|{record_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        moment, record_id = base64.urlsafe_b64decode(padded).decode().split("|")
-        return datetime.fromisoformat(moment), int(record_id)
-    except (ValueError, UnicodeDecodeError):
-        raise DomainError(
-            ErrorCode.INVALID_INPUT, "after", {"reason": bilingual("游标无效", "bad cursor")}
-        ) from None
+    return pagination.encode_cursor(occurred_at, record_id)

@@ -11,6 +11,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
 
+from gongji import pagination
 from gongji.audit import service as audit
 from gongji.errors import DomainError, ErrorCode
 from gongji.members import service as members
@@ -168,21 +169,12 @@ def filtered(viewer: Viewer, f: RecordFilter) -> QuerySet[UsageRecord]:
     return query
 
 
-def _newest_first(query: QuerySet[UsageRecord], after: str | None) -> QuerySet[UsageRecord]:
-    """Keyset on (occurred_at, id), newest first: no OFFSET, stable under new inserts."""
-    if after:
-        moment, record_id = rules.decode_cursor(after)
-        query = query.filter(Q(occurred_at__lt=moment) | Q(occurred_at=moment, id__lt=record_id))
-    return query.order_by("-occurred_at", "-id")
-
-
 async def page(
     viewer: Viewer, f: RecordFilter, first: int | None, after: str | None
 ) -> tuple[list[UsageRecord], bool]:
     """Newest first, keyset on (occurred_at, id): no OFFSET, stable under new inserts."""
-    size = rules.page_size(first)
-    rows = await _newest_first(filtered(viewer, f), after).limit(size + 1)
-    return rows[:size], len(rows) > size
+    result = await pagination.page(filtered(viewer, f), first, after, rules.RECORDS)
+    return result.rows, result.has_next
 
 
 @dataclass(frozen=True)
@@ -212,17 +204,9 @@ async def totals(viewer: Viewer, f: RecordFilter) -> list[VisitTotals]:
     ]
 
 
-async def batches(
-    viewer: Viewer, f: RecordFilter, size: int = 1000
-) -> AsyncIterator[list[UsageRecord]]:
+def batches(viewer: Viewer, f: RecordFilter, size: int = 1000) -> AsyncIterator[list[UsageRecord]]:
     """Every record of the filter, newest first, in keyset batches (for CSV export)."""
-    after: str | None = None
-    while True:
-        rows = await _newest_first(filtered(viewer, f), after).limit(size)
-        if not rows:
-            return
-        yield rows
-        after = rules.encode_cursor(rows[-1].occurred_at, rows[-1].id)
+    return pagination.batches(filtered(viewer, f), rules.RECORDS, size)
 
 
 async def audit_viewer(
