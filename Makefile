@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-sqlite test-pg test-miniprogram lint schema migrate demo serve clean
+.PHONY: run test test-sqlite test-pg test-mysql test-miniprogram lint schema migrate demo serve clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required"; exit 1; }
@@ -21,16 +21,23 @@ run: $(STAMP)
 	$(BIN)/gongji serve
 
 ## make test: lint, types, the whole suite on SQLite, the mini-program's headless tests, and
-## on PostgreSQL when GONGJI_TEST_POSTGRES_URL is set (CI sets it; unreachable fails the run)
+## the whole suite again on PostgreSQL when GONGJI_TEST_POSTGRES_URL is set and on MariaDB/MySQL
+## when GONGJI_TEST_MYSQL_URL is set (CI sets both; an unreachable server fails the run).
+## Each of those databases is wiped. One engine alone: make test-pg / make test-mysql.
 test: lint test-sqlite test-miniprogram
 	@if [ -n "$$GONGJI_TEST_POSTGRES_URL" ]; then $(MAKE) test-pg; \
 	else echo "PostgreSQL run skipped: set GONGJI_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test"; fi
+	@if [ -n "$$GONGJI_TEST_MYSQL_URL" ]; then $(MAKE) test-mysql; \
+	else echo "MariaDB run skipped: set GONGJI_TEST_MYSQL_URL=mysql://root:@127.0.0.1:3306/gongji_test"; fi
 
 test-sqlite: $(STAMP)
 	env -u GONGJI_TEST_DATABASE_URL $(BIN)/pytest -q
 
 test-pg: $(STAMP)
 	GONGJI_TEST_DATABASE_URL=$${GONGJI_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q
+
+test-mysql: $(STAMP)
+	GONGJI_TEST_DATABASE_URL=$${GONGJI_TEST_MYSQL_URL:-mysql://root:@127.0.0.1:3306/gongji_test} $(BIN)/pytest -q
 
 MP_STAMP := miniprogram_mock/node_modules/.installed-stamp
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -38,7 +39,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL or MySQL: run make test-pg")
     for item in items:
-        if "concurrent" in item.keywords:
+        if "concurrent" in item.keywords or "server_db" in item.keywords:
             item.add_marker(skip)
 
 
@@ -57,11 +58,19 @@ async def _reset(url: str) -> None:
             await conn.close()
     elif ON_MYSQL:
         import asyncmy
+        import asyncmy.errors
 
-        name = url.rsplit("/", 1)[1].split("?")[0]
+        parts = urlsplit(url)
+        name = parts.path.lstrip("/")
         try:
-            conn = await asyncmy.connect(host="127.0.0.1", user="root", password="")
-        except OSError as error:
+            conn = await asyncmy.connect(
+                host=parts.hostname or "127.0.0.1",
+                port=parts.port or 3306,
+                user=parts.username or "root",
+                password=parts.password or "",
+                connect_timeout=5,
+            )
+        except (OSError, asyncmy.errors.OperationalError) as error:
             pytest.exit(f"MySQL at {url} is unreachable: {error}", returncode=3)
         async with conn.cursor() as cursor:
             await cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")

@@ -1,0 +1,124 @@
+"""The unit of work runs again when the database aborts it (40001, 40P01, MySQL 1213/1205).
+
+Faults are injected by the database itself: a trigger raises a serialization failure (or,
+on MySQL, a deadlock) for the first N inserts into a table, counted by a sequence, which
+is not rolled back with the aborted transaction.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+from tortoise import Tortoise
+
+from gongji.audit.models import AuditEntry
+from gongji.transactions import RetryPolicy, atomic
+
+pytestmark = [pytest.mark.server_db, pytest.mark.usefixtures("clean_db")]
+
+ON_MYSQL = os.environ.get("GONGJI_TEST_DATABASE_URL", "").startswith("mysql://")
+
+POSTGRES_FAULT = [
+    "DROP TABLE IF EXISTS fault_config",
+    "DROP SEQUENCE IF EXISTS fault_seq",
+    "CREATE SEQUENCE fault_seq",
+    "CREATE TABLE fault_config (tbl VARCHAR(64), failures INT)",
+    """CREATE OR REPLACE FUNCTION inject_fault() RETURNS trigger AS $$
+    BEGIN
+      IF nextval('fault_seq') <= (SELECT failures FROM fault_config WHERE tbl = TG_TABLE_NAME)
+      THEN RAISE EXCEPTION 'injected serialization failure' USING ERRCODE = '40001';
+      END IF;
+      RETURN NEW;
+    END $$ LANGUAGE plpgsql""",
+]
+MYSQL_FAULT = [
+    "DROP TABLE IF EXISTS fault_config",
+    "DROP SEQUENCE IF EXISTS fault_seq",
+    "CREATE SEQUENCE fault_seq",
+    "CREATE TABLE fault_config (tbl VARCHAR(64), failures INT)",
+]
+
+
+def _trigger(table: str) -> list[str]:
+    if ON_MYSQL:
+        return [
+            f"DROP TRIGGER IF EXISTS fault_{table}",
+            f"""CREATE TRIGGER fault_{table} BEFORE INSERT ON `{table}` FOR EACH ROW
+            BEGIN
+              IF NEXTVAL(fault_seq) <= (SELECT failures FROM fault_config WHERE tbl = '{table}')
+              THEN SIGNAL SQLSTATE '40001'
+                SET MYSQL_ERRNO = 1213, MESSAGE_TEXT = 'injected deadlock';
+              END IF;
+            END""",
+        ]
+    return [
+        f"DROP TRIGGER IF EXISTS fault_{table} ON {table}",
+        f"CREATE TRIGGER fault_{table} BEFORE INSERT ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION inject_fault()",
+    ]
+
+
+Inject = Callable[[str, int], Awaitable[None]]
+
+
+@pytest.fixture
+async def inject() -> AsyncIterator[Inject]:
+    """inject(table, n): the next n inserts into `table` abort their transaction."""
+    connection = Tortoise.get_connection("default")
+    tables: list[str] = []
+
+    async def arm(table: str, failures: int) -> None:
+        for statement in MYSQL_FAULT if ON_MYSQL else POSTGRES_FAULT:
+            await connection.execute_script(statement)
+        for statement in _trigger(table):
+            await connection.execute_script(statement)
+        await connection.execute_query(
+            "INSERT INTO fault_config VALUES (%s, %s)"
+            if ON_MYSQL
+            else "INSERT INTO fault_config VALUES ($1, $2)",
+            [table, failures],
+        )
+        tables.append(table)
+
+    yield arm
+    for table in tables:
+        await connection.execute_script(
+            f"DROP TRIGGER IF EXISTS fault_{table}" + ("" if ON_MYSQL else f" ON {table}")
+        )
+    await connection.execute_script("DROP TABLE IF EXISTS fault_config")
+
+
+FAST = RetryPolicy(attempts=6, base_seconds=0.001, cap_seconds=0.01)
+
+
+async def test_an_aborted_unit_of_work_runs_again_and_commits_once(inject: Inject) -> None:
+    await inject("audit_entry", 3)
+    runs = 0
+
+    async def work() -> int:
+        nonlocal runs
+        runs += 1
+        entry = await AuditEntry.create(
+            at="2026-03-10T02:00:00+00:00", actor_kind="system", actor_id="t", action="retry"
+        )
+        return entry.id
+
+    await atomic(work, FAST)
+    assert runs == 4
+    assert await AuditEntry.filter(action="retry").count() == 1
+
+
+async def test_it_gives_up_after_its_attempts_and_keeps_nothing(inject: Inject) -> None:
+    await inject("audit_entry", 100)
+
+    async def work() -> None:
+        await AuditEntry.create(
+            at="2026-03-10T02:00:00+00:00", actor_kind="system", actor_id="t", action="never"
+        )
+
+    with pytest.raises(Exception) as caught:
+        await atomic(work, FAST)
+    assert "injected" in str(caught.value)
+    assert await AuditEntry.filter(action="never").count() == 0
