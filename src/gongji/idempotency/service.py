@@ -17,10 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from gongji.errors import DomainError, ErrorCode, bilingual
 from gongji.idempotency.models import IdempotencyRecord
+from gongji.transactions import atomic
 
 _KEY = re.compile(r"^[A-Za-z0-9_.:\-]{8,80}$")
 
@@ -55,19 +55,25 @@ async def once(
     work: Callable[[], Awaitable[object]],
     now: datetime,
 ) -> tuple[str, bool]:
-    """Returns (result id, replayed). `work` runs inside the transaction opened here."""
+    """Returns (result id, replayed). `work` runs inside the transaction opened here, and
+    runs again from the start if the database aborts that transaction."""
     check_key(key)
     digest = request_hash(operation, request)
     existing = await IdempotencyRecord.get_or_none(scope=scope, key=key)
     if existing is not None:
         return _replay(existing, digest), True
+
+    async def record_and_work() -> str:
+        await IdempotencyRecord.create(
+            scope=scope, key=key, operation=operation, request_hash=digest, created_at=now
+        )
+        result = str(await work())
+        await IdempotencyRecord.filter(scope=scope, key=key).update(result_id=result)
+        return result
+
     try:
-        async with in_transaction():
-            await IdempotencyRecord.create(
-                scope=scope, key=key, operation=operation, request_hash=digest, created_at=now
-            )
-            result = str(await work())
-            await IdempotencyRecord.filter(scope=scope, key=key).update(result_id=result)
+        # Retried whole on a serialization failure or deadlock: the record rolled back too.
+        result = await atomic(record_and_work)
     except IntegrityError:
         existing = await IdempotencyRecord.get_or_none(scope=scope, key=key)
         if existing is None:
