@@ -118,7 +118,11 @@ def face() -> MockFaceProvider:
 @pytest.fixture
 def services(clock: FixedClock, policies: PolicyBook, face: MockFaceProvider) -> Services:
     return Services(
-        settings=Settings(), policies=policies, wechat=MockCodeToSession(), face=face, clock=clock
+        settings=Settings(development=True),
+        policies=policies,
+        wechat=MockCodeToSession(),
+        face=face,
+        clock=clock,
     )
 
 
@@ -176,7 +180,9 @@ class Api:
         verify_id: str = data["startFaceVerification"]["verifyId"]
         assert verify_id, data
         response = await self.http.post(
-            f"/mock/wechat/face/{verify_id}", params={"result": "pass" if passed else "fail"}
+            f"/mock/wechat/face/{verify_id}",
+            params={"result": "pass" if passed else "fail"},
+            headers={"Authorization": f"Bearer {token}"},
         )
         assert response.status_code == 200
         return verify_id
