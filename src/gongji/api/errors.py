@@ -65,4 +65,3 @@ def parse_id(raw: strawberry.ID | str, field: str) -> uuid.UUID:
         raise DomainError(
             ErrorCode.INVALID_INPUT, field, {"reason": bilingual("编号格式错误", "not a valid id")}
         ) from None
-
