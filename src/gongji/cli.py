@@ -81,11 +81,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from gongji.app import create_app
 
     try:
+        settings.refuse_mocks_outside_development()
         logs.configure(settings.log_format)
-        app = create_app(settings)
     except (MocksOutsideDevelopment, ValueError) as error:
         print(error, file=sys.stderr)
         return 2
+    app = create_app(settings)
     print(f"GraphiQL: http://{args.host}:{args.port}/graphql  (database: {settings.database_url})")
     # log_config=None keeps the handler installed above; our request line replaces the access log
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
