@@ -6,8 +6,10 @@ suite there; that database is wiped. If it is set and unreachable the run fails,
 
 from __future__ import annotations
 
+import io
+import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +19,7 @@ import httpx
 import pytest
 from tortoise.contrib.test import truncate_all_models
 
-from gongji import db, demo
+from gongji import db, demo, logs
 from gongji.api.context import Services
 from gongji.app import create_app
 from gongji.clock import FixedClock
@@ -219,3 +221,15 @@ async def member_id(api: Api, token: str) -> str:
     data = await api.data("{ me { id } }", token=token)
     ident: str = data["me"]["id"]
     return ident
+
+
+@pytest.fixture
+def server_log() -> Iterator[io.StringIO]:
+    """What `gongji serve` would write to its log, as text."""
+    stream = io.StringIO()
+    root = logging.getLogger()
+    level = root.level
+    handler = logs.configure("json", stream)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(level)
