@@ -6,7 +6,8 @@
 The database must be migrated (`gongji migrate`). Bulk history goes straight into the read
 model (usage_record) by COPY on PostgreSQL; the families used by the pay benchmark are set up
 through the real services (ledger, wallet, authorization), so `gongji reconcile` stays clean.
-Bench users log in with codes `mock-bench-<n>` (patients for `pay`: `mock-payer-<n>`).
+Bench users log in with codes `demo-bench-<n>` (patients for `pay`: `demo-payer-<n>`): like the
+demo people, they are WeChat users linked in advance (a `mock-…` code is always a stranger).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from tortoise.transactions import in_transaction
 
 from gongji import db
 from gongji.families.rules import MembershipRole, Relationship
+from gongji.identity.wechat import demo_openid
 from gongji.ledger import service as ledger
 from gongji.ledger.models import AccountKind
 from gongji.members.rules import InsuranceStatus, InsuranceType
@@ -139,7 +141,7 @@ async def population(
                 )
             )
         if f < 1000:  # bench users who can log in: the creator of the first 1,000 families
-            wechat.append((uuid.uuid4(), f"mock-openid-bench-{f}", people[0].id, NOW, NOW))
+            wechat.append((uuid.uuid4(), demo_openid(f"bench-{f}"), people[0].id, NOW, NOW))
         family_people.append(people)
     await insert(
         "member",
@@ -341,7 +343,7 @@ async def payers(rng: random.Random, count: int, bills_each: int, policies: Poli
                 joined_at=NOW,
             )
             await WechatUser.create(
-                openid=f"mock-openid-payer-{n}", member=patient, created_at=NOW, linked_at=NOW
+                openid=demo_openid(f"payer-{n}"), member=patient, created_at=NOW, linked_at=NOW
             )
             await wallets.credit_personal_account(
                 member_id=authorizer.id, carryover=10**11, current=0, now=NOW, memo="bench"

@@ -167,7 +167,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args()
     url = os.environ["DATABASE_URL"]
-    env = {**os.environ, "GONGJI_FACE_MOCK_AUTO_PASS": "1"}
+    env = {**os.environ, "GONGJI_ENV": "development", "GONGJI_FACE_MOCK_AUTO_PASS": "1"}
     uvicorn = [
         sys.executable,
         "-m",
@@ -182,13 +182,13 @@ def main() -> None:
         "raw": Server("raw", [*uvicorn, "bench.raw_app:create"], 8102),
     }
     servers["graphql"].start(env)
-    tokens = [login(8101, f"mock-bench-{n}") for n in range(args.users)]
+    tokens = [login(8101, f"demo-bench-{n}") for n in range(args.users)]
     payer_tokens: dict[int, str] = {}
     bills = asyncio.run(open_bills(url))
     random.Random(7).shuffle(bills)
     for payer, _, _ in bills:
         if payer not in payer_tokens:
-            payer_tokens[payer] = login(8101, f"mock-payer-{payer}")
+            payer_tokens[payer] = login(8101, f"demo-payer-{payer}")
     servers["graphql"].stop()
     rng = random.Random(11)
 

@@ -6,8 +6,10 @@ suite there; that database is wiped. If it is set and unreachable the run fails,
 
 from __future__ import annotations
 
+import io
+import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +20,7 @@ import httpx
 import pytest
 from tortoise.contrib.test import truncate_all_models
 
-from gongji import db, demo
+from gongji import db, demo, logs
 from gongji.api.context import Services
 from gongji.app import create_app
 from gongji.clock import FixedClock
@@ -127,7 +129,11 @@ def face() -> MockFaceProvider:
 @pytest.fixture
 def services(clock: FixedClock, policies: PolicyBook, face: MockFaceProvider) -> Services:
     return Services(
-        settings=Settings(), policies=policies, wechat=MockCodeToSession(), face=face, clock=clock
+        settings=Settings(development=True),
+        policies=policies,
+        wechat=MockCodeToSession(),
+        face=face,
+        clock=clock,
     )
 
 
@@ -185,7 +191,9 @@ class Api:
         verify_id: str = data["startFaceVerification"]["verifyId"]
         assert verify_id, data
         response = await self.http.post(
-            f"/mock/wechat/face/{verify_id}", params={"result": "pass" if passed else "fail"}
+            f"/mock/wechat/face/{verify_id}",
+            params={"result": "pass" if passed else "fail"},
+            headers={"Authorization": f"Bearer {token}"},
         )
         assert response.status_code == 200
         return verify_id
@@ -222,3 +230,15 @@ async def member_id(api: Api, token: str) -> str:
     data = await api.data("{ me { id } }", token=token)
     ident: str = data["me"]["id"]
     return ident
+
+
+@pytest.fixture
+def server_log() -> Iterator[io.StringIO]:
+    """What `gongji serve` would write to its log, as text."""
+    stream = io.StringIO()
+    root = logging.getLogger()
+    level = root.level
+    handler = logs.configure("json", stream)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(level)

@@ -54,7 +54,12 @@ function createWx({ apiBase, loginCode = 'demo-zhangwei', faceResult = 'pass' })
     },
     requestFacialVerify({ verifyId, success, fail }) {
       // In the 2.0 flow the client only does the scan; the server asks WeChat for the result.
-      httpRequest(`${apiBase}/mock/wechat/face/${encodeURIComponent(verifyId)}?result=${state.faceResult}`, { method: 'POST' })
+      // The mock camera completes only the logged-in user's own verification: send their token.
+      const token = storage.token
+      httpRequest(`${apiBase}/mock/wechat/face/${encodeURIComponent(verifyId)}?result=${state.faceResult}`, {
+        method: 'POST',
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+      })
         .then((res) => (res.status === 200 ? success({ errMsg: 'requestFacialVerify:ok' }) : fail({ errMsg: `requestFacialVerify:fail ${res.status}` })))
         .catch((err) => fail({ errMsg: err.message }))
     },

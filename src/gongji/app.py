@@ -8,17 +8,23 @@ from typing import Any
 
 import httpx
 import orjson
+from cross_web import HTTPException
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from gongji import db
+from gongji import db, logs
 from gongji.api.context import Context, Services, language_of
 from gongji.api.export import usage_records_csv
+from gongji.api.http_errors import http_error
+from gongji.api.mock_face import complete_mock_face
+from gongji.api.request_limits import RequestLimits
+from gongji.api.request_log import RequestLog, note_principal
 from gongji.api.schema import build_schema
 from gongji.clock import Clock, SystemClock
 from gongji.identity.face import FaceProvider, MockFaceProvider
@@ -42,6 +48,7 @@ class GongjiGraphQL(GraphQL[Context, None]):
         principal = None
         if scheme.lower() == "bearer" and token.strip():
             principal = await authenticate(token.strip(), now=self.services.clock.now())
+        note_principal(principal)
         return Context(
             request=request,  # type: ignore[arg-type]
             response=response,
@@ -50,11 +57,21 @@ class GongjiGraphQL(GraphQL[Context, None]):
             language=language_of(request.headers.get("accept-language")),
         )
 
+    async def run(self, request: Request | WebSocket, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().run(request, *args, **kwargs)
+        except HTTPException as error:  # strawberry's own refusals, in the same shape as ours
+            return http_error(error.status_code, "BAD_REQUEST", error.reason)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+    settings.refuse_mocks_outside_development()
     wechat: CodeToSession = MockCodeToSession()
     if settings.wechat_client == "real":
         wechat = RealCodeToSession(
@@ -80,8 +97,13 @@ def create_app(
     services: Services | None = None,
     manage_database: bool = True,
 ) -> Starlette:
-    """The ASGI app. Tests pass their own services and open the database themselves."""
+    """The ASGI app. Tests pass their own services and open the database themselves.
+
+    Raises MocksOutsideDevelopment when a mock provider is configured outside development.
+    """
     settings = settings or Settings.from_env()
+    settings.refuse_mocks_outside_development()
+    logs.configure_unless_configured(settings.log_format)
     services = services or build_services(settings)
 
     @asynccontextmanager
@@ -97,23 +119,24 @@ def create_app(
     async def health(_request: Request) -> Response:
         return PlainTextResponse("ok")
 
-    async def complete_mock_face(request: Request) -> Response:
-        """Mock only: plays the user at the camera for wx.requestFacialVerify."""
-        face = services.face
-        if not isinstance(face, MockFaceProvider):
-            return JSONResponse({"error": "not the mock provider"}, status_code=404)
-        passed = request.query_params.get("result", "pass") == "pass"
-        if not face.complete(request.path_params["verify_id"], passed):
-            return JSONResponse({"error": "unknown verifyId"}, status_code=404)
-        return JSONResponse({"verifyId": request.path_params["verify_id"], "passed": passed})
-
-    graphql = GongjiGraphQL(services)
+    routes = [
+        Route("/graphql", GongjiGraphQL(services), methods=["GET", "POST"]),
+        Route("/healthz", health),
+        Route("/export/usage-records.csv", usage_records_csv(services), methods=["GET"]),
+    ]
+    if isinstance(services.face, MockFaceProvider):
+        routes.append(
+            Route(
+                "/mock/wechat/face/{verify_id}",
+                complete_mock_face(services, services.face),
+                methods=["POST"],
+            )
+        )
     app = Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/healthz", health),
-            Route("/export/usage-records.csv", usage_records_csv(services), methods=["GET"]),
-            Route("/mock/wechat/face/{verify_id}", complete_mock_face, methods=["POST"]),
+        routes=routes,
+        middleware=[
+            Middleware(RequestLog),
+            Middleware(RequestLimits, max_body_bytes=settings.max_body_bytes),
         ],
         lifespan=lifespan,
     )

@@ -14,7 +14,7 @@ from tortoise.exceptions import DBConnectionError, OperationalError
 from gongji import db
 from gongji.clock import SystemClock
 from gongji.errors import DomainError
-from gongji.settings import Settings
+from gongji.settings import MocksOutsideDevelopment, Settings
 
 T = TypeVar("T")
 
@@ -50,7 +50,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", type=Path, help="write to this file instead of stdout")
     args = parser.parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as error:
+        print(f"configuration: {error}", file=sys.stderr)
+        return 2
     handler = {
         "serve": _serve,
         "migrate": _migrate,
@@ -73,10 +77,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from gongji import logs
     from gongji.app import create_app
 
+    try:
+        settings.refuse_mocks_outside_development()
+        logs.configure(settings.log_format)
+    except (MocksOutsideDevelopment, ValueError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    app = create_app(settings)
     print(f"GraphiQL: http://{args.host}:{args.port}/graphql  (database: {settings.database_url})")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # log_config=None keeps the handler installed above; our request line replaces the access log
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
     return 0
 
 

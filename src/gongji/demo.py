@@ -12,6 +12,7 @@ from gongji.families.models import FamilyGroup, Invitation, Membership
 from gongji.families.rules import InvitationStatus, MembershipRole, Relationship
 from gongji.identity import credentials
 from gongji.identity.models import Agent, WechatUser
+from gongji.identity.wechat import demo_openid
 from gongji.institutions.models import ApiKey, Institution, InstitutionKind
 from gongji.ledger import service as ledger
 from gongji.ledger.models import AccountKind, LedgerTransaction
@@ -139,7 +140,7 @@ async def _member(person: DemoPerson) -> Member:
 
 
 async def _wechat(person: DemoPerson, member: Member, now: datetime) -> None:
-    openid = f"mock-openid-{person.login_code.removeprefix('demo-')}"  # type: ignore[union-attr]
+    openid = demo_openid(person.login_code.removeprefix("demo-"))  # type: ignore[union-attr]
     user = await WechatUser.get_or_none(openid=openid)
     if user is None:
         user = await WechatUser.create(openid=openid, created_at=now)

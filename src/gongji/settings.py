@@ -7,6 +7,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 DEFAULT_DATABASE_URL = "sqlite://gongji.sqlite3"
+DEVELOPMENT = "development"
+LOG_FORMATS = ("json", "text")
+
+
+class MocksOutsideDevelopment(Exception):
+    """A mock provider is configured but GONGJI_ENV is not `development`."""
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,9 @@ class Settings:
     max_query_depth: int = 10
     max_aliases: int = 15
     max_tokens: int = 2000
+    development: bool = False  # GONGJI_ENV=development: the only mode that may use mocks
+    max_body_bytes: int = 1024 * 1024
+    log_format: str = "json"  # one JSON object per line, or "text" for a terminal
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -35,4 +44,29 @@ class Settings:
             face_mock_auto_pass=env.get("GONGJI_FACE_MOCK_AUTO_PASS", "1") == "1",
             session_ttl=timedelta(hours=int(env.get("GONGJI_SESSION_TTL_HOURS", "168"))),
             policy_file=env.get("GONGJI_POLICY_FILE") or None,
+            development=env.get("GONGJI_ENV", "").strip().lower() == DEVELOPMENT,
+            max_body_bytes=int(env.get("GONGJI_MAX_BODY_BYTES", str(cls.max_body_bytes))),
+            log_format=env.get("GONGJI_LOG_FORMAT", "json"),
         )
+
+    @property
+    def mocks(self) -> tuple[str, ...]:
+        """Stand-ins configured that must never serve real people. Add new ones here."""
+        found = []
+        if self.wechat_client == "mock":
+            found.append("mock WeChat login (GONGJI_WECHAT_CLIENT=mock)")
+        if self.face_provider == "mock":
+            found.append("mock face verification (GONGJI_FACE_PROVIDER=mock)")
+        return tuple(found)
+
+    @property
+    def uses_mocks(self) -> bool:
+        return bool(self.mocks)
+
+    def refuse_mocks_outside_development(self) -> None:
+        """Called before serving: mocks impersonate people, so only development may run them."""
+        if self.uses_mocks and not self.development:
+            raise MocksOutsideDevelopment(
+                f"refusing to start: {', '.join(self.mocks)} outside development mode;"
+                " set GONGJI_ENV=development for a development server"
+            )

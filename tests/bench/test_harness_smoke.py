@@ -34,7 +34,7 @@ async def test_generator_fills_a_consistent_database() -> None:
 
 @pytest.mark.usefixtures("generated")
 async def test_graphql_and_raw_paths_give_the_same_answers(api: Api, services: Services) -> None:
-    token = await api.login("mock-bench-0")
+    token = await api.login("demo-bench-0")
     raw = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_raw_app(services)), base_url="http://raw"
     )
@@ -50,7 +50,7 @@ async def test_graphql_and_raw_paths_give_the_same_answers(api: Api, services: S
         assert [e["node"]["familyPaid"] for e in graph] == [
             e["node"]["familyPaid"] for e in plain["records"]["edges"]
         ]
-    payer = await api.login("mock-payer-0")
+    payer = await api.login("demo-payer-0")
     bills = await Bill.filter(status="open", external_ref__startswith="BENCH-0-").order_by(
         "external_ref"
     )

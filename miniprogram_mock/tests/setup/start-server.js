@@ -22,6 +22,7 @@ module.exports = async () => {
   const env = {
     ...process.env,
     DATABASE_URL: `sqlite://${path.join(dir, 'mp.sqlite3')}`,
+    GONGJI_ENV: 'development', // the mock WeChat login and face provider run only in development
     GONGJI_FACE_MOCK_AUTO_PASS: '0', // a face scan passes only when the test's wx does it
   }
   execFileSync(bin, ['migrate'], { env, stdio: 'ignore' })

@@ -9,6 +9,7 @@ from typing import TypeVar
 import strawberry
 from graphql import GraphQLError
 
+from gongji.api.request_log import note_user_error
 from gongji.errors import DomainError, ErrorCode, bilingual
 
 T = TypeVar("T")
@@ -53,6 +54,7 @@ async def attempt(
     try:
         return await call(), []
     except DomainError as error:
+        note_user_error(error.code.value)
         return None, [UserError.of(error, language)]
 
 

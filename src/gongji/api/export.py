@@ -61,7 +61,7 @@ def _filter(request: Request) -> RecordFilter:
         return parse_id(raw, f"filter.{name}") if raw else None
 
     year = params.get("year")
-    if year is not None and not year.isdigit():
+    if year is not None and not (year.isascii() and year.isdigit()):
         raise DomainError(ErrorCode.INVALID_INPUT, "filter.year", {"reason": year})
     return RecordFilter(
         insured_region=params.get("insuredRegion") or None,

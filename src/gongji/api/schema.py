@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import strawberry
-from graphql import ASTValidationRule
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -14,6 +14,7 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as alias_limit
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from gongji.api.errors import should_mask_error
 from gongji.api.families import FamilyMutation, FamilyQuery
@@ -21,6 +22,7 @@ from gongji.api.identity import IdentityMutation, IdentityQuery
 from gongji.api.payments import PaymentMutation, PaymentQuery
 from gongji.api.records import RecordQuery
 from gongji.api.regions import RegionQuery
+from gongji.api.request_log import OperationName, note_graphql_errors
 from gongji.api.scalars import SCALARS
 from gongji.api.wallets import WalletMutation, WalletQuery
 from gongji.settings import Settings
@@ -36,6 +38,14 @@ class Mutation(IdentityMutation, FamilyMutation, WalletMutation, PaymentMutation
     pass
 
 
+class GongjiSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Instead of strawberry's logging, which prints the document with its literals."""
+        note_graphql_errors(errors)
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
     # Built once: QueryDepthLimiter/MaxAliasesLimiter make a new rule class per instance, and
@@ -44,7 +54,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         depth_limit(settings.max_query_depth, None),
         alias_limit(settings.max_aliases),
     ]
-    return strawberry.Schema(
+    return GongjiSchema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
@@ -54,6 +64,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             lambda: MaskErrors(should_mask_error=should_mask_error),
+            OperationName,
         ],
     )
 

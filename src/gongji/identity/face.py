@@ -41,7 +41,7 @@ class FaceProvider(Protocol):
 
 @dataclass
 class MockFaceProvider:
-    """In-memory stand-in. `complete(verify_id, passed)` plays the user at the camera.
+    """In-memory stand-in. `complete(verify_id, passed, openid=…)` plays the user at the camera.
 
     With auto_pass, a verification nobody completed counts as passed (GraphiQL demos);
     tests switch it off and complete each verification themselves.
@@ -56,8 +56,10 @@ class MockFaceProvider:
         self._issued[verify_id] = (openid, cert.fingerprint())
         return verify_id
 
-    def complete(self, verify_id: str, passed: bool) -> bool:
-        if verify_id not in self._issued:
+    def complete(self, verify_id: str, passed: bool, *, openid: str) -> bool:
+        """Only the WeChat user a verification was started for stands at its camera."""
+        issued = self._issued.get(verify_id)
+        if issued is None or issued[0] != openid:
             return False
         self._results[verify_id] = passed
         return True

@@ -23,18 +23,32 @@ class CodeToSession(Protocol):
     async def exchange(self, code: str) -> WechatSession: ...
 
 
-class MockCodeToSession:
-    """Codes `demo-<name>` (and any `mock-<anything>`) map to stable openids.
+def demo_openid(name: str) -> str:
+    """The openid the mock client gives `demo-<name>`; demo data links these to people."""
+    return f"mock-openid-{name}"
 
-    Unlike WeChat's, mock codes may be reused, so the README's demo codes keep working.
+
+class MockCodeToSession:
+    """Development stand-in for jscode2session; two kinds of code, two disjoint openid spaces.
+
+    `demo-<name>` is the WeChat user `demo_openid(name)`, which the demo data (or a benchmark's
+    generated data) links to a person. `mock-<anything>` is always a WeChat user of its own
+    that no data links in advance: `mock-zhangwei` is a stranger, not 张伟. Unlike WeChat's,
+    mock codes may be reused (the same code is the same user), so the README's codes keep working.
     """
 
     async def exchange(self, code: str) -> WechatSession:
         code = code.strip()
-        for prefix in ("demo-", "mock-"):
-            if code.startswith(prefix) and len(code) > len(prefix) and len(code) <= 64:
-                return WechatSession(openid=f"mock-openid-{code[len(prefix) :]}")
+        if len(code) <= 64:
+            for prefix, openid in (("demo-", demo_openid), ("mock-", _stranger_openid)):
+                name = code.removeprefix(prefix)
+                if code.startswith(prefix) and name:
+                    return WechatSession(openid=openid(name))
         raise DomainError(ErrorCode.LOGIN_CODE_INVALID, "code")
+
+
+def _stranger_openid(name: str) -> str:
+    return f"mock-stranger-{name}"  # never starts with demo_openid's prefix
 
 
 class RealCodeToSession:
