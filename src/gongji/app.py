@@ -12,13 +12,12 @@ from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from gongji import db, logs
+from gongji import db, health, logs, metrics
 from gongji.api.context import Context, Services, language_of
 from gongji.api.export import usage_records_csv
 from gongji.api.http_errors import http_error
@@ -116,12 +115,11 @@ def create_app(
             if manage_database:
                 await db.disconnect()
 
-    async def health(_request: Request) -> Response:
-        return PlainTextResponse("ok")
-
     routes = [
         Route("/graphql", GongjiGraphQL(services), methods=["GET", "POST"]),
-        Route("/healthz", health),
+        Route("/healthz", health.healthz),
+        Route("/readyz", health.readyz([health.database_check])),
+        Route("/metrics", metrics.scrape),
         Route("/export/usage-records.csv", usage_records_csv(services), methods=["GET"]),
     ]
     if isinstance(services.face, MockFaceProvider):

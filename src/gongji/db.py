@@ -72,3 +72,15 @@ async def connect(database_url: str) -> None:
 
 async def disconnect() -> None:
     await Tortoise.close_connections()
+
+
+def pool_use() -> tuple[int, int]:
+    """(open, idle) connections of this process's pool; (0, 0) where there is none (SQLite)."""
+    if not Tortoise.is_inited():
+        return 0, 0
+    pool = getattr(Tortoise.get_connection("default"), "_pool", None)
+    if pool is None:
+        return 0, 0
+    if hasattr(pool, "get_size"):  # asyncpg
+        return int(pool.get_size()), int(pool.get_idle_size())
+    return int(getattr(pool, "size", 0)), int(getattr(pool, "freesize", 0))  # asyncmy

@@ -22,6 +22,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
+from gongji import db, metrics
 from gongji.api.http_errors import http_error
 from gongji.identity.principals import (
     AgentPrincipal,
@@ -31,6 +32,8 @@ from gongji.identity.principals import (
 )
 
 REQUEST_ID_HEADER = "x-request-id"
+QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})  # probes: no log line, no metrics
+METERED_PATHS = frozenset({"/graphql", "/export/usage-records.csv"})
 requests = logging.getLogger("gongji.request")
 errors = logging.getLogger("gongji.error")
 
@@ -77,6 +80,7 @@ def note_principal(principal: Principal | None) -> None:
 
 
 def note_user_error(code: str) -> None:
+    metrics.observe_user_error(code)
     record = _current.get()
     if record is not None:
         record.user_errors.append(code)
@@ -130,7 +134,7 @@ class RequestLog:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in QUIET_PATHS:
             await self.app(scope, receive, send)
             return
         record = RequestRecord(request_id=request_id(Headers(scope=scope).get(REQUEST_ID_HEADER)))
@@ -155,6 +159,11 @@ class RequestLog:
                     scope, receive, send_with_id
                 )
         finally:
+            seconds = time.perf_counter() - started
+            outcome = record.final_outcome(status or 500)
+            route = scope["path"] if scope["path"] in METERED_PATHS else "other"
+            metrics.observe_request(route, record.operation, outcome, seconds)
+            metrics.observe_pool(*db.pool_use())
             requests.info(
                 "request",
                 extra={
@@ -164,8 +173,8 @@ class RequestLog:
                         "operation": record.operation,
                         "principal": record.principal,
                         "status": status or 500,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                        "outcome": record.final_outcome(status or 500),
+                        "duration_ms": round(seconds * 1000, 2),
+                        "outcome": outcome,
                         **({"user_errors": record.user_errors} if record.user_errors else {}),
                     }
                 },

@@ -1,0 +1,80 @@
+"""What an operator's probes and scraper see: /healthz, /readyz, /metrics."""
+
+from __future__ import annotations
+
+import pytest
+from prometheus_client import REGISTRY
+from tortoise import Tortoise
+
+from gongji import metrics
+from tests.conftest import Api
+
+pytestmark = pytest.mark.usefixtures("demo_data")
+
+
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_healthz_answers_without_a_token(api: Api) -> None:
+    response = await api.http.get("/healthz")
+    assert (response.status_code, response.text) == (200, "ok")
+
+
+async def test_readyz_is_ready_when_every_migration_is_applied(api: Api) -> None:
+    response = await api.http.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"ready": True, "problems": []}
+
+
+async def test_readyz_says_which_migration_is_missing(api: Api) -> None:
+    connection = Tortoise.get_connection("default")
+    _, rows = await connection.execute_query(
+        "SELECT name, applied_at FROM tortoise_migrations WHERE name = '0001_initial'"
+    )
+    await connection.execute_query("DELETE FROM tortoise_migrations WHERE name = '0001_initial'")
+    try:
+        response = await api.http.get("/readyz")
+    finally:
+        await connection.execute_query(
+            "INSERT INTO tortoise_migrations (app, name, applied_at) VALUES ('gongji', "
+            f"'0001_initial', '{rows[0]['applied_at']}')"
+        )
+    assert response.status_code == 503
+    assert response.json()["problems"] == ["migrations not applied: 0001_initial"]
+
+
+async def test_metrics_count_operations_and_error_codes_not_probes(api: Api) -> None:
+    ok = dict(route="/graphql", operation="Login", outcome="ok")
+    refused = dict(route="/graphql", operation="Login", outcome="user_error")
+    before = (
+        sample("gongji_requests_total", **ok),
+        sample("gongji_requests_total", **refused),
+        sample("gongji_user_errors_total", code="LOGIN_CODE_INVALID"),
+    )
+    login = "mutation Login($c:String!){ login(code:$c){ token errors { code } } }"
+    await api.data(login, {"c": "demo-zhangwei"})
+    await api.data(login, {"c": "not-a-code"})
+    await api.http.get("/healthz")
+    scrape = await api.http.get("/metrics")
+    after = (
+        sample("gongji_requests_total", **ok),
+        sample("gongji_requests_total", **refused),
+        sample("gongji_user_errors_total", code="LOGIN_CODE_INVALID"),
+    )
+    assert [b - a for a, b in zip(before, after, strict=True)] == [1, 1, 1]
+    assert scrape.headers["content-type"].startswith("text/plain")
+    assert 'gongji_requests_total{operation="Login",outcome="ok",route="/graphql"}' in scrape.text
+    assert "/healthz" not in scrape.text and "/metrics" not in scrape.text
+    assert "demo-zhangwei" not in scrape.text
+
+
+def test_operation_names_cannot_grow_the_series_without_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(metrics, "_known", set())
+    assert metrics.operation_label(None) == "anonymous"
+    assert metrics.operation_label("query { me { name } }") == "other"
+    names = {metrics.operation_label(f"Op{i}") for i in range(metrics.MAX_OPERATION_NAMES + 50)}
+    assert "other" in names
+    assert len(names) <= metrics.MAX_OPERATION_NAMES + 1
