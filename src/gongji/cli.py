@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -25,6 +27,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="serve GraphQL (GraphiQL at /graphql)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (Redis shares their limits)"
+    )
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("demo", help="load the demo data (safe to run twice)")
     importer = commands.add_parser("import-members", help="load a registry CSV, all or nothing")
@@ -86,10 +91,16 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     except (MocksOutsideDevelopment, ValueError) as error:
         print(error, file=sys.stderr)
         return 2
-    app = create_app(settings)
     print(f"GraphiQL: http://{args.host}:{args.port}/graphql  (database: {settings.database_url})")
     # log_config=None keeps the handler installed above; our request line replaces the access log
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+    options = dict(host=args.host, port=args.port, log_config=None, access_log=False)
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return 0
+    # Each worker builds its own app from the environment; their metrics meet in one directory.
+    with tempfile.TemporaryDirectory(prefix="gongji-metrics-") as shared:
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", shared)
+        uvicorn.run("gongji.app:create_app", factory=True, workers=args.workers, **options)
     return 0
 
 
