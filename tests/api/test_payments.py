@@ -111,7 +111,7 @@ async def test_only_excluded_items_is_refused_r15(api: Api, family: dict[str, st
     bill = await create_bill(
         api,
         HENAN_HOSPITAL,
-        bill_input("ZZ-FIT", ("健身课程", "FITNESS", "300.00"), self_pay="300.00"),
+        bill_input("ZZ-FIT", ("健身课程", "FITNESS", "300.00")),
     )
     refused = await api.data(
         PAY, {"b": bill, "a": family["auth"], "k": "pay-zz-fit1"}, token=family["mother"]
@@ -304,3 +304,37 @@ async def test_bill_is_visible_to_its_patient_and_institution_only(
     assert (await api.data(query, {"id": bill}, token=demo_api_key("H62010200001")))["bill"] is None
     mine = await api.data("{ myBills { id status } }", token=family["mother"])
     assert mine["myBills"] == [{"id": bill, "status": "OPEN"}]
+
+
+async def test_one_reading_of_the_figures_r15(api: Api, family: dict[str, str]) -> None:
+    """Total 300.00, pooled 180.00, self-pay 20.00, a 30.00 fitness line: family pays 70.00."""
+    lines = [("药品", "DRUG", "250.00"), ("康复健身指导", "FITNESS", "30.00")]
+    undeclared = bill_input("ZZ-SELF", *lines, ("自费药", "DRUG", "20.00"), fund="180.00")
+    undeclared["i"]["fulamtOwnpayAmt"] = "20.00"
+    refused = await api.data(CREATE_BILL, undeclared, token=HENAN_HOSPITAL)
+    assert refused["createBill"]["errors"] == [
+        {"code": "BILL_SELF_PAY_MISMATCH", "field": "fulamtOwnpayAmt", "rule": "R15"}
+    ]
+    message = "mutation($i:CreateBillInput!){ createBill(input:$i){ errors { message } } }"
+    english = await api.data(message, undeclared, token=HENAN_HOSPITAL, language="en")
+    assert english["createBill"]["errors"][0]["message"] == (
+        "The declared full self-pay 20.00 yuan differs from the SELF_PAY lines, "
+        "which add up to 0.00 yuan"
+    )
+    bill = await create_bill(
+        api,
+        HENAN_HOSPITAL,
+        bill_input(
+            "ZZ-SELF", *lines, ("自费药", "SELF_PAY", "20.00"), fund="180.00", self_pay="20.00"
+        ),
+    )
+    paid = await api.data(
+        PAY, {"b": bill, "a": family["auth"], "k": "pay-zz-self"}, token=family["mother"]
+    )
+    payment = paid["pay"]["payment"]
+    assert (payment["psnPartAmt"], payment["acctMulaidPay"], payment["psnCashPay"]) == (
+        "120.00",
+        "70.00",
+        "50.00",
+    )
+    assert payment["excludedItems"] == ["康复健身指导", "自费药"]
