@@ -94,6 +94,7 @@ class ErrorCode(enum.Enum):
     PAYMENT_CODE_NOT_FOR_PATIENT = "PAYMENT_CODE_NOT_FOR_PATIENT"
     DESK_REASON_REQUIRED = "DESK_REASON_REQUIRED"
     API_KEY_LIMIT_REACHED = "API_KEY_LIMIT_REACHED"
+    BILL_NOT_PAID = "BILL_NOT_PAID"
 
 
 @dataclass(frozen=True)
@@ -387,6 +388,11 @@ CATALOGUE: dict[ErrorCode, Explanation] = {
         None,
         "有效的API密钥已达上限（{max}个），请先吊销不用的密钥",
         "You already have {max} active API keys; revoke one you no longer use",
+    ),
+    ErrorCode.BILL_NOT_PAID: Explanation(
+        "R22",
+        "该账单未用共济资金支付，没有可退的款项",
+        "This bill was not paid with family money: there is nothing to refund",
     ),
 }
 

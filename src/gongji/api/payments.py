@@ -116,7 +116,7 @@ class Payment:
     def of(cls, row: PaymentRow) -> Payment:
         return cls(
             id=strawberry.ID(str(row.id)),
-            authorization_id=strawberry.ID(str(row.authorization_id)),  # type: ignore[attr-defined]
+            authorization_id=strawberry.ID(str(row.authorization_id)),
             psn_part_amt=Money(row.personal_share),
             acct_mulaid_pay=Money(row.family_amount),
             psn_cash_pay=Money(row.cash_amount),
@@ -124,7 +124,7 @@ class Payment:
             excluded_items=list(row.excluded_items),
             refunded=Money(row.refunded),
             created_at=row.created_at,
-            bill_id=row.bill_id,  # type: ignore[attr-defined]
+            bill_id=row.bill_id,
             authorizer_id=row.authorizer_id,  # type: ignore[attr-defined]
         )
 
@@ -224,9 +224,9 @@ class PaymentQuery:
         if row is None:
             return None
         visible = (
-            isinstance(who, MemberPrincipal) and row.patient_id == who.member_id  # type: ignore[attr-defined]
+            isinstance(who, MemberPrincipal) and row.patient_id == who.member_id
         ) or (
-            isinstance(who, InstitutionPrincipal) and row.institution_id == who.institution_id  # type: ignore[attr-defined]
+            isinstance(who, InstitutionPrincipal) and row.institution_id == who.institution_id
         )
         return await Bill.of(row, info) if visible else None
 
@@ -306,7 +306,7 @@ class PaymentMutation:
         if result is None:
             return RefundPayload(refund=None, payment=None, replayed=False, errors=errors)
         row, replayed = result
-        payment = await PaymentRow.get(id=row.payment_id)  # type: ignore[attr-defined]
+        payment = await PaymentRow.get(id=row.payment_id)
         return RefundPayload(
             refund=Refund(
                 id=strawberry.ID(str(row.id)),

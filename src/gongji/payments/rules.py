@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
+from gongji.clock import CHINA
 from gongji.errors import DomainError, ErrorCode, bilingual
 from gongji.money import format_yuan
 from gongji.regions.policy import RegionPolicy, SharingScope
@@ -196,3 +198,29 @@ def check_premium_year(year: int, this_year: int) -> None:
             "year",
             {"reason": bilingual("只能缴纳本年度或下一年度", "this year or next only")},
         )
+
+
+def period(
+    since: date | None, until: date | None, field: str = "filter.from"
+) -> tuple[datetime | None, datetime | None]:
+    """Calendar days in China, both inclusive, as a [start, end) range of instants."""
+    if since and until and since > until:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            field,
+            {"reason": bilingual("开始日期晚于结束日期", "from is after to")},
+        )
+    start = datetime.combine(since, time(), CHINA) if since else None
+    end = datetime.combine(until + timedelta(days=1), time(), CHINA) if until else None
+    return start, end
+
+
+DESK_REASON_MIN = 10
+
+
+def check_desk_reason(reason: str) -> str:
+    """R27: a settlement desk says why it looks a patient up, in at least a sentence."""
+    reason = " ".join(reason.split())
+    if len(reason.replace(" ", "")) < DESK_REASON_MIN:
+        raise DomainError(ErrorCode.DESK_REASON_REQUIRED, "reason", {"min": DESK_REASON_MIN})
+    return reason[:255]

@@ -45,10 +45,10 @@ async def _bill_record(
         occurred_at=now,
         kind=kind,
         visit_type=bill.visit_type,
-        institution_id=bill.institution_id,  # type: ignore[attr-defined]
+        institution_id=bill.institution_id,
         patient=patient,
         authorizer=authorizer,
-        authorization_id=payment.authorization_id,  # type: ignore[attr-defined]
+        authorization_id=payment.authorization_id,
         patient_region=patient.insured_region,
         authorizer_region=authorizer.insured_region,
         reference=str(reference),
