@@ -41,6 +41,7 @@ class Bill(Model):
     )
     institution_id: uuid.UUID  # set by Tortoise beside each relation; declared for mypy
     patient_id: uuid.UUID
+    proxy_buyer_id: uuid.UUID | None
     visit_type = fields.CharEnumField(VisitType, max_length=2)
     medfee_sumamt = fields.BigIntField()
     hifp_pay = fields.BigIntField()
@@ -97,6 +98,9 @@ class Payment(Model):
     created_at = fields.DatetimeField()
     bill_id: uuid.UUID
     authorization_id: uuid.UUID
+    patient_id: uuid.UUID
+    authorizer_id: uuid.UUID
+    institution_id: uuid.UUID
 
     class Meta:
         table = "payment"

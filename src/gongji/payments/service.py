@@ -435,13 +435,11 @@ async def refund(
 
     async def work() -> uuid.UUID:
         payment = await Payment.filter(id=payment_id).select_for_update().get_or_none()
-        if payment is None or payment.institution_id != institution_id:  # type: ignore[attr-defined]
+        if payment is None or payment.institution_id != institution_id:
             raise DomainError(ErrorCode.NOT_FOUND, "paymentId")
         rules.check_refund(amount, payment.family_amount, payment.refunded)
         authorization = (
-            await Authorization.filter(id=payment.authorization_id)
-            .select_for_update()
-            .get()
+            await Authorization.filter(id=payment.authorization_id).select_for_update().get()
         )
         active = authorization.status is AuthorizationStatus.ACTIVE
         target = (

@@ -80,8 +80,8 @@ async def record_payment(
 
 
 async def record_refund(refund: Refund, payment: Payment, bill: Bill, now: datetime) -> None:
-    patient = await Member.get(id=payment.patient_id)  # type: ignore[attr-defined]
-    authorizer = await Member.get(id=payment.authorizer_id)  # type: ignore[attr-defined]
+    patient = await Member.get(id=payment.patient_id)
+    authorizer = await Member.get(id=payment.authorizer_id)
     await _bill_record(
         RecordKind.REFUND,
         payment,
