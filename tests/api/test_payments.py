@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from gongji.demo import demo_api_key
-from gongji.money import parse_yuan
-from tests.api.test_wallets import AUTHORIZE, REVOKE, WALLET, codes, mother_id
-from tests.conftest import Api, person
+from tests.api.test_wallets import REVOKE, WALLET, codes
+from tests.conftest import CREATE_BILL, Api, bill_input, create_bill, person
 
 pytestmark = pytest.mark.usefixtures("reconciled")
 
 HENAN_HOSPITAL = demo_api_key("H41010500002")
-CREATE_BILL = """mutation($i:CreateBillInput!){ createBill(input:$i){
-  bill { id status visitType medfeeSumamt patient { name idNumber } proxyBuyer { name }
-         institution { code region { name } } items { name category amount } }
-  errors { code field rule } } }"""
 PAY = """mutation($b:ID!,$a:ID!,$k:String!){ pay(billId:$b, authorizationId:$a, idempotencyKey:$k){
   replayed payment { id psnPartAmt acctMulaidPay psnCashPay excludedAmount excludedItems
                      refunded authorizer { name } bill { status } }
@@ -37,52 +30,6 @@ REFUND = """mutation($p:ID!,$a:Money!,$k:String!){
   refundPayment(paymentId:$p, amount:$a, reason:"退药", idempotencyKey:$k){
     replayed refund { amount returnedToWallet } payment { refunded bill { status } }
     errors { code rule } } }"""
-
-
-def bill_input(
-    ref: str,
-    *items: tuple[str, str, str],
-    fund: str = "0",
-    self_pay: str = "0",
-    patient: str = "王秀英",
-    visit: str = "OUTPATIENT",
-    **extra: str,
-) -> dict[str, Any]:
-    total = sum(parse_yuan(a) for _, _, a in items)
-    return {
-        "i": {
-            "externalRef": ref,
-            "patientName": patient,
-            "patientIdNumber": person(patient).id_number,
-            "visitType": visit,
-            "items": [{"name": n, "category": c, "amount": a} for n, c, a in items],
-            "medfeeSumamt": f"{total // 100}.{total % 100:02d}",
-            "hifpPay": fund,
-            "fulamtOwnpayAmt": self_pay,
-            **extra,
-        }
-    }
-
-
-async def create_bill(api: Api, key: str, variables: dict[str, Any]) -> str:
-    data = await api.data(CREATE_BILL, variables, token=key)
-    assert data["createBill"]["errors"] == [], data
-    bill_id: str = data["createBill"]["bill"]["id"]
-    return bill_id
-
-
-@pytest.fixture
-async def family(api: Api) -> dict[str, str]:
-    """张伟 authorizes his mother 500.00; she is logged in."""
-    zhang = await api.login("demo-zhangwei")
-    granted = await api.data(
-        AUTHORIZE, {"r": await mother_id(api, zhang), "q": "500.00"}, token=zhang
-    )
-    return {
-        "zhang": zhang,
-        "mother": await api.login("demo-wangxiuying"),
-        "auth": granted["authorizeFamilyMember"]["authorization"]["id"],
-    }
 
 
 async def test_walkthrough_fitness_item_goes_to_cash(api: Api, family: dict[str, str]) -> None:
