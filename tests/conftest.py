@@ -26,6 +26,7 @@ from gongji.app import create_app
 from gongji.clock import FixedClock
 from gongji.identity.face import MockFaceProvider
 from gongji.identity.wechat import MockCodeToSession
+from gongji.money import parse_yuan
 from gongji.regions.policy import PolicyBook
 from gongji.settings import Settings
 
@@ -242,3 +243,67 @@ def server_log() -> Iterator[io.StringIO]:
     yield stream
     root.removeHandler(handler)
     root.setLevel(level)
+
+
+# --- bills, shared by the payment tests -------------------------------------------------
+
+CREATE_BILL = """mutation($i:CreateBillInput!){ createBill(input:$i){
+  bill { id status visitType medfeeSumamt patient { name idNumber } proxyBuyer { name }
+         institution { code region { name } } items { name category amount } }
+  errors { code field rule } } }"""
+
+
+def bill_input(
+    ref: str,
+    *items: tuple[str, str, str],
+    fund: str = "0",
+    self_pay: str = "0",
+    patient: str = "王秀英",
+    visit: str = "OUTPATIENT",
+    **extra: str,
+) -> dict[str, Any]:
+    total = sum(parse_yuan(a) for _, _, a in items)
+    return {
+        "i": {
+            "externalRef": ref,
+            "patientName": patient,
+            "patientIdNumber": person(patient).id_number,
+            "visitType": visit,
+            "items": [{"name": n, "category": c, "amount": a} for n, c, a in items],
+            "medfeeSumamt": f"{total // 100}.{total % 100:02d}",
+            "hifpPay": fund,
+            "fulamtOwnpayAmt": self_pay,
+            **extra,
+        }
+    }
+
+
+async def create_bill(api: Api, key: str, variables: dict[str, Any]) -> str:
+    data = await api.data(CREATE_BILL, variables, token=key)
+    assert data["createBill"]["errors"] == [], data
+    bill_id: str = data["createBill"]["bill"]["id"]
+    return bill_id
+
+
+@pytest.fixture
+async def family(api: Api) -> dict[str, str]:
+    """张伟 authorizes his mother 500.00; she is logged in."""
+    zhang = await api.login("demo-zhangwei")
+    groups = await api.data("{ myFamilyGroups { members { person { id name } } } }", token=zhang)
+    mother = next(
+        m["person"]["id"]
+        for g in groups["myFamilyGroups"]
+        for m in g["members"]
+        if m["person"]["name"] == "王秀英"
+    )
+    granted = await api.data(
+        "mutation($r:ID!,$q:Money!){ authorizeFamilyMember(relativeId:$r, quota:$q){"
+        " authorization { id } errors { code } } }",
+        {"r": mother, "q": "500.00"},
+        token=zhang,
+    )
+    return {
+        "zhang": zhang,
+        "mother": await api.login("demo-wangxiuying"),
+        "auth": granted["authorizeFamilyMember"]["authorization"]["id"],
+    }

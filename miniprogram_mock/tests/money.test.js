@@ -66,7 +66,7 @@ test("an all-fitness bill is refused with its own reason", async () => {
   await bill('gjk_demo_H65010200001', {
     externalRef: 'MP-FIT', patientName: '阿依古丽', patientIdNumber: '650102201209050288',
     visitType: 'OUTPATIENT', items: [{ name: '健身课程', category: 'FITNESS', amount: '300.00' }],
-    medfeeSumamt: '300.00', hifpPay: '0', fulamtOwnpayAmt: '300.00',
+    medfeeSumamt: '300.00', hifpPay: '0', fulamtOwnpayAmt: '0',
   })
   await loginAs(s2, wx2)
   const childPay = await open(s2, 'pay')

@@ -8,6 +8,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -42,7 +43,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     institution.add_argument("name")
     key = commands.add_parser("issue-api-key", help="issue an institution API key (shown once)")
     key.add_argument("code")
-    key.add_argument("--label", default="")
+    key.add_argument("--label", required=True, help="which system holds it, e.g. HIS-2026")
+    key.add_argument("--expires-days", type=int, help="the key stops working after N days")
+    listing = commands.add_parser("list-api-keys", help="an institution's keys (never secrets)")
+    listing.add_argument("code")
+    revoke_one = commands.add_parser("revoke-api-key", help="revoke one key, by its id")
+    revoke_one.add_argument("key_id")
     revoke = commands.add_parser("revoke-api-keys", help="revoke every key of an institution")
     revoke.add_argument("code")
     agent = commands.add_parser(
@@ -69,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "reconcile": _reconcile,
         "add-institution": _add_institution,
         "issue-api-key": _issue_api_key,
+        "list-api-keys": _list_api_keys,
+        "revoke-api-key": _revoke_api_key,
         "revoke-api-keys": _revoke_api_keys,
         "add-agent": _add_agent,
     }[args.command]
@@ -186,19 +194,73 @@ def _issue_api_key(args: argparse.Namespace, settings: Settings) -> int:
     from gongji.institutions import service
 
     try:
-        secret = _with_db(
+        key, secret = _with_db(
             settings,
             lambda: service.issue_api_key(
-                code=args.code, label=args.label, now=SystemClock().now()
+                code=args.code,
+                label=args.label,
+                expires_in_days=args.expires_days,
+                now=SystemClock().now(),
             ),
         )
     except DomainError as error:
         return _refused(error)
     print(secret)
     print(
-        "Store it now: only its hash is kept. Send it as Authorization: Bearer <key>.",
+        f"key {key.id} ({key.label}). Store it now: only its hash is kept. "
+        "Send it as Authorization: Bearer <key>.",
         file=sys.stderr,
     )
+    return 0
+
+
+def _list_api_keys(args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.institutions import queries
+    from gongji.institutions.models import ApiKey
+    from gongji.institutions.rules import key_status
+
+    async def keys() -> list[ApiKey]:
+        return await queries.api_keys((await queries.by_code(args.code)).id)
+
+    try:
+        found = _with_db(settings, keys)
+    except DomainError as error:
+        return _refused(error)
+    now = SystemClock().now()
+
+    def when(moment: object) -> str:
+        return moment.isoformat(timespec="seconds") if isinstance(moment, datetime) else "-"
+
+    print("id\tprefix\tlabel\tstatus\tcreated\tlast used\texpires")
+    for key in found:
+        status = key_status(key.revoked_at, key.expires_at, now).value
+        print(
+            f"{key.id}\t{key.prefix}\t{key.label}\t{status}\t{when(key.created_at)}"
+            f"\t{when(key.last_used_at)}\t{when(key.expires_at)}"
+        )
+    return 0
+
+
+def _revoke_api_key(args: argparse.Namespace, settings: Settings) -> int:
+    import uuid
+
+    from gongji.institutions import service
+
+    try:
+        key_id = uuid.UUID(args.key_id)
+    except ValueError:
+        print("refused: INVALID_INPUT: not a key id (see list-api-keys)", file=sys.stderr)
+        return 1
+    try:
+        key = _with_db(
+            settings,
+            lambda: service.revoke_key(
+                key_id=key_id, institution_id=None, actor=("system", "cli"), now=SystemClock().now()
+            ),
+        )
+    except DomainError as error:
+        return _refused(error)
+    print(f"revoked key {key.id} ({key.label}); the institution's other keys still work")
     return 0
 
 

@@ -86,6 +86,15 @@ class ErrorCode(enum.Enum):
     PREMIUM_ALREADY_PAID = "PREMIUM_ALREADY_PAID"
     RELATIVE_NOT_RESIDENT_INSURED = "RELATIVE_NOT_RESIDENT_INSURED"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    # partner: the institution's half of a payment, payment codes, the desk, API keys
+    BILL_SELF_PAY_MISMATCH = "BILL_SELF_PAY_MISMATCH"
+    PAYMENT_CODE_NOT_FOUND = "PAYMENT_CODE_NOT_FOUND"
+    PAYMENT_CODE_EXPIRED = "PAYMENT_CODE_EXPIRED"
+    PAYMENT_CODE_USED = "PAYMENT_CODE_USED"
+    PAYMENT_CODE_NOT_FOR_PATIENT = "PAYMENT_CODE_NOT_FOR_PATIENT"
+    DESK_REASON_REQUIRED = "DESK_REASON_REQUIRED"
+    API_KEY_LIMIT_REACHED = "API_KEY_LIMIT_REACHED"
+    BILL_NOT_PAID = "BILL_NOT_PAID"
 
 
 @dataclass(frozen=True)
@@ -344,6 +353,46 @@ CATALOGUE: dict[ErrorCode, Explanation] = {
         "R22",
         "该幂等键已用于另一笔不同的请求",
         "This idempotency key was already used for a different request",
+    ),
+    # partner: the institution's half of a payment, payment codes, the desk, API keys
+    ErrorCode.BILL_SELF_PAY_MISMATCH: Explanation(
+        "R15",
+        "申报的全自费金额{declared}元与自费（SELF_PAY）明细合计{itemised}元不一致",
+        "The declared full self-pay {declared} yuan differs from the SELF_PAY lines, "
+        "which add up to {itemised} yuan",
+    ),
+    ErrorCode.PAYMENT_CODE_NOT_FOUND: Explanation(
+        "R17",
+        "付款码无效，请患者重新出示",
+        "Unknown payment code; ask the patient to show a new one",
+    ),
+    ErrorCode.PAYMENT_CODE_EXPIRED: Explanation(
+        "R17",
+        "付款码已过期（有效期{minutes}分钟），请患者刷新",
+        "The payment code expired (valid {minutes} minutes); ask the patient to refresh it",
+    ),
+    ErrorCode.PAYMENT_CODE_USED: Explanation(
+        "R22", "付款码已使用，每个付款码只能用一次", "This payment code was already used"
+    ),
+    ErrorCode.PAYMENT_CODE_NOT_FOR_PATIENT: Explanation(
+        "R17",
+        "付款码不属于账单上的就诊人；使用他人医保属于冒名就医",
+        "The payment code is not the patient's; using another's insurance is fraud",
+    ),
+    ErrorCode.DESK_REASON_REQUIRED: Explanation(
+        "R27",
+        "查询原因须写明一句话（至少{min}个字）",
+        "Give the reason for the lookup in a sentence (at least {min} characters)",
+    ),
+    ErrorCode.API_KEY_LIMIT_REACHED: Explanation(
+        None,
+        "有效的API密钥已达上限（{max}个），请先吊销不用的密钥",
+        "You already have {max} active API keys; revoke one you no longer use",
+    ),
+    ErrorCode.BILL_NOT_PAID: Explanation(
+        "R22",
+        "该账单未用共济资金支付，没有可退的款项",
+        "This bill was not paid with family money: there is nothing to refund",
     ),
 }
 

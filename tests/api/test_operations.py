@@ -7,7 +7,8 @@ from prometheus_client import REGISTRY
 from tortoise import Tortoise
 
 from gongji import metrics
-from tests.conftest import Api
+from gongji.demo import demo_api_key
+from tests.conftest import Api, bill_input, create_bill
 
 pytestmark = pytest.mark.usefixtures("demo_data")
 
@@ -78,3 +79,23 @@ def test_operation_names_cannot_grow_the_series_without_end(
     names = {metrics.operation_label(f"Op{i}") for i in range(metrics.MAX_OPERATION_NAMES + 50)}
     assert "other" in names
     assert len(names) <= metrics.MAX_OPERATION_NAMES + 1
+
+
+async def test_a_payment_is_metered_once_and_its_replay_not_at_all(
+    api: Api, family: dict[str, str]
+) -> None:
+    hospital = demo_api_key("H41010500002")
+    bill = await create_bill(api, hospital, bill_input("OPS-1", ("药", "DRUG", "86.00")))
+    before = (
+        sample("gongji_money_moves_total", kind="pay"),
+        sample("gongji_money_moved_fen_total", kind="pay"),
+    )
+    pay = """mutation($b:ID!,$a:ID!){ pay(billId:$b, authorizationId:$a, idempotencyKey:"ops-pay-1")
+      { replayed errors { code } } }"""
+    for _ in range(2):
+        await api.data(pay, {"b": bill, "a": family["auth"]}, token=family["mother"])
+    after = (
+        sample("gongji_money_moves_total", kind="pay"),
+        sample("gongji_money_moved_fen_total", kind="pay"),
+    )
+    assert (after[0] - before[0], after[1] - before[1]) == (1, 8600)

@@ -2,76 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from gongji.demo import demo_api_key
-from gongji.money import parse_yuan
-from tests.api.test_wallets import AUTHORIZE, REVOKE, WALLET, codes, mother_id
-from tests.conftest import Api, person
+from tests.api.test_wallets import REVOKE, WALLET, codes
+from tests.conftest import CREATE_BILL, Api, bill_input, create_bill, person
 
 pytestmark = pytest.mark.usefixtures("reconciled")
 
 HENAN_HOSPITAL = demo_api_key("H41010500002")
-CREATE_BILL = """mutation($i:CreateBillInput!){ createBill(input:$i){
-  bill { id status visitType medfeeSumamt patient { name idNumber } proxyBuyer { name }
-         institution { code region { name } } items { name category amount } }
-  errors { code field rule } } }"""
 PAY = """mutation($b:ID!,$a:ID!,$k:String!){ pay(billId:$b, authorizationId:$a, idempotencyKey:$k){
   replayed payment { id psnPartAmt acctMulaidPay psnCashPay excludedAmount excludedItems
                      refunded authorizer { name } bill { status } }
   errors { code field rule message } } }"""
+SETTLEMENT = """id status payment { id acctMulaidPay psnCashPay excludedItems refunded
+  refunds { amount reason } }"""
+SEE_BILL = "query($id:ID!){ bill(id:$id){ " + SETTLEMENT + " } }"
+MY_BILLS = (
+    "query($n:Int,$c:String){ myBills(first:$n, after:$c){ totalCount "
+    "pageInfo { hasNextPage endCursor } edges { cursor node { " + SETTLEMENT + " } } } }"
+)
+REFUND_BILL = """mutation($b:ID,$r:String,$a:Money!,$k:String!){
+  refundBill(billId:$b, externalRef:$r, amount:$a, reason:"退药", idempotencyKey:$k){
+    replayed refund { amount returnedToWallet } payment { refunded bill { status } }
+    errors { code field rule } } }"""
 REFUND = """mutation($p:ID!,$a:Money!,$k:String!){
   refundPayment(paymentId:$p, amount:$a, reason:"退药", idempotencyKey:$k){
     replayed refund { amount returnedToWallet } payment { refunded bill { status } }
     errors { code rule } } }"""
-
-
-def bill_input(
-    ref: str,
-    *items: tuple[str, str, str],
-    fund: str = "0",
-    self_pay: str = "0",
-    patient: str = "王秀英",
-    visit: str = "OUTPATIENT",
-    **extra: str,
-) -> dict[str, Any]:
-    total = sum(parse_yuan(a) for _, _, a in items)
-    return {
-        "i": {
-            "externalRef": ref,
-            "patientName": patient,
-            "patientIdNumber": person(patient).id_number,
-            "visitType": visit,
-            "items": [{"name": n, "category": c, "amount": a} for n, c, a in items],
-            "medfeeSumamt": f"{total // 100}.{total % 100:02d}",
-            "hifpPay": fund,
-            "fulamtOwnpayAmt": self_pay,
-            **extra,
-        }
-    }
-
-
-async def create_bill(api: Api, key: str, variables: dict[str, Any]) -> str:
-    data = await api.data(CREATE_BILL, variables, token=key)
-    assert data["createBill"]["errors"] == [], data
-    bill_id: str = data["createBill"]["bill"]["id"]
-    return bill_id
-
-
-@pytest.fixture
-async def family(api: Api) -> dict[str, str]:
-    """张伟 authorizes his mother 500.00; she is logged in."""
-    zhang = await api.login("demo-zhangwei")
-    granted = await api.data(
-        AUTHORIZE, {"r": await mother_id(api, zhang), "q": "500.00"}, token=zhang
-    )
-    return {
-        "zhang": zhang,
-        "mother": await api.login("demo-wangxiuying"),
-        "auth": granted["authorizeFamilyMember"]["authorization"]["id"],
-    }
 
 
 async def test_walkthrough_fitness_item_goes_to_cash(api: Api, family: dict[str, str]) -> None:
@@ -111,7 +69,7 @@ async def test_only_excluded_items_is_refused_r15(api: Api, family: dict[str, st
     bill = await create_bill(
         api,
         HENAN_HOSPITAL,
-        bill_input("ZZ-FIT", ("健身课程", "FITNESS", "300.00"), self_pay="300.00"),
+        bill_input("ZZ-FIT", ("健身课程", "FITNESS", "300.00")),
     )
     refused = await api.data(
         PAY, {"b": bill, "a": family["auth"], "k": "pay-zz-fit1"}, token=family["mother"]
@@ -255,52 +213,156 @@ async def test_proxy_purchase_records_both_identities_r17(api: Api) -> None:
     assert bill["patient"]["idNumber"].count("*") == 8
 
 
-async def test_refunds_return_quota_then_wallet_r11_r22(api: Api, family: dict[str, str]) -> None:
+async def test_refunds_by_bill_return_quota_then_wallet_r11_r22(
+    api: Api, family: dict[str, str]
+) -> None:
     bill = await create_bill(api, HENAN_HOSPITAL, bill_input("ZZ-REF", ("药品", "DRUG", "100.00")))
-    paid = await api.data(
+    await api.data(
         PAY, {"b": bill, "a": family["auth"], "k": "pay-zz-ref1"}, token=family["mother"]
     )
-    payment = paid["pay"]["payment"]["id"]
     part = await api.data(
-        REFUND, {"p": payment, "a": "30.00", "k": "refund-0001"}, token=HENAN_HOSPITAL
+        REFUND_BILL, {"b": bill, "a": "30.00", "k": "refund-0001"}, token=HENAN_HOSPITAL
     )
-    assert part["refundPayment"]["payment"] == {
+    assert part["refundBill"]["payment"] == {
         "refunded": "30.00",
         "bill": {"status": "PARTIALLY_REFUNDED"},
     }
-    assert part["refundPayment"]["refund"] == {"amount": "30.00", "returnedToWallet": False}
+    assert part["refundBill"]["refund"] == {"amount": "30.00", "returnedToWallet": False}
     replay = await api.data(
-        REFUND, {"p": payment, "a": "30.00", "k": "refund-0001"}, token=HENAN_HOSPITAL
+        REFUND_BILL, {"b": bill, "a": "30.00", "k": "refund-0001"}, token=HENAN_HOSPITAL
     )
-    assert replay["refundPayment"]["replayed"] is True
+    assert replay["refundBill"]["replayed"] is True
     too_much = await api.data(
-        REFUND, {"p": payment, "a": "70.01", "k": "refund-0002"}, token=HENAN_HOSPITAL
+        REFUND_BILL, {"r": "ZZ-REF", "a": "70.01", "k": "refund-0002"}, token=HENAN_HOSPITAL
     )
-    assert codes(too_much["refundPayment"]) == ["REFUND_EXCEEDS_PAYMENT"]
+    assert codes(too_much["refundBill"]) == ["REFUND_EXCEEDS_PAYMENT"]
     other = demo_api_key("H62010200001")
-    foreign = await api.data(REFUND, {"p": payment, "a": "1.00", "k": "refund-0003"}, token=other)
-    assert codes(foreign["refundPayment"]) == ["NOT_FOUND"]
+    foreign = await api.data(REFUND_BILL, {"b": bill, "a": "1.00", "k": "refund-0003"}, token=other)
+    assert foreign["refundBill"]["errors"] == [
+        {"code": "NOT_FOUND", "field": "billId", "rule": None}
+    ]
     remaining = await api.data(
         "{ authorizationsReceived { spent remaining } }", token=family["mother"]
     )
     assert remaining["authorizationsReceived"] == [{"spent": "70.00", "remaining": "430.00"}]
     await api.data(REVOKE, {"a": family["auth"]}, token=family["zhang"])
     rest = await api.data(
-        REFUND, {"p": payment, "a": "70.00", "k": "refund-0004"}, token=HENAN_HOSPITAL
+        REFUND_BILL, {"r": "ZZ-REF", "a": "70.00", "k": "refund-0004"}, token=HENAN_HOSPITAL
     )
-    assert rest["refundPayment"]["refund"] == {"amount": "70.00", "returnedToWallet": True}
-    assert rest["refundPayment"]["payment"]["bill"] == {"status": "REFUNDED"}
+    assert rest["refundBill"]["refund"] == {"amount": "70.00", "returnedToWallet": True}
+    assert rest["refundBill"]["payment"]["bill"] == {"status": "REFUNDED"}
     assert (await api.data(WALLET, token=family["zhang"]))["myWallet"]["available"] == "3000.00"
 
 
-async def test_bill_is_visible_to_its_patient_and_institution_only(
+async def test_refund_by_bill_refusals(api: Api, family: dict[str, str]) -> None:
+    bill = await create_bill(api, HENAN_HOSPITAL, bill_input("ZZ-OPEN", ("药品", "DRUG", "10.00")))
+    unpaid = await api.data(
+        REFUND_BILL, {"b": bill, "a": "1.00", "k": "refund-open"}, token=HENAN_HOSPITAL
+    )
+    assert unpaid["refundBill"]["errors"] == [
+        {"code": "BILL_NOT_PAID", "field": "billId", "rule": "R22"}
+    ]
+    unknown = await api.data(
+        REFUND_BILL, {"r": "NO-SUCH", "a": "1.00", "k": "refund-none"}, token=HENAN_HOSPITAL
+    )
+    assert unknown["refundBill"]["errors"][0]["code"] == "NOT_FOUND"
+    both = await api.data(
+        REFUND_BILL,
+        {"b": bill, "r": "ZZ-OPEN", "a": "1.00", "k": "refund-both"},
+        token=HENAN_HOSPITAL,
+    )
+    neither = await api.data(REFUND_BILL, {"a": "1.00", "k": "refund-zero"}, token=HENAN_HOSPITAL)
+    assert codes(both["refundBill"]) == codes(neither["refundBill"]) == ["INVALID_INPUT"]
+    as_patient = await api.data(
+        REFUND_BILL, {"b": bill, "a": "1.00", "k": "refund-self"}, token=family["mother"]
+    )
+    assert codes(as_patient["refundBill"]) == ["FORBIDDEN"]
+
+
+async def test_deprecated_refund_payment_takes_the_id_the_hospital_reads_on_its_bill(
     api: Api, family: dict[str, str]
 ) -> None:
-    bill = await create_bill(api, HENAN_HOSPITAL, bill_input("ZZ-SEE", ("药品", "DRUG", "10.00")))
-    query = "query($id:ID!){ bill(id:$id){ id } }"
-    assert (await api.data(query, {"id": bill}, token=family["mother"]))["bill"] == {"id": bill}
-    assert (await api.data(query, {"id": bill}, token=HENAN_HOSPITAL))["bill"] == {"id": bill}
-    assert (await api.data(query, {"id": bill}, token=family["zhang"]))["bill"] is None
-    assert (await api.data(query, {"id": bill}, token=demo_api_key("H62010200001")))["bill"] is None
-    mine = await api.data("{ myBills { id status } }", token=family["mother"])
-    assert mine["myBills"] == [{"id": bill, "status": "OPEN"}]
+    bill = await create_bill(api, HENAN_HOSPITAL, bill_input("ZZ-OLD", ("药品", "DRUG", "40.00")))
+    await api.data(
+        PAY, {"b": bill, "a": family["auth"], "k": "pay-zz-old1"}, token=family["mother"]
+    )
+    seen = await api.data(SEE_BILL, {"id": bill}, token=HENAN_HOSPITAL)
+    payment = seen["bill"]["payment"]["id"]
+    done = await api.data(
+        REFUND, {"p": payment, "a": "40.00", "k": "refund-old1"}, token=HENAN_HOSPITAL
+    )
+    assert done["refundPayment"]["payment"] == {"refunded": "40.00", "bill": {"status": "REFUNDED"}}
+
+
+async def test_the_split_is_visible_to_the_patient_and_the_institution_only(
+    api: Api, family: dict[str, str]
+) -> None:
+    bill = await create_bill(
+        api,
+        HENAN_HOSPITAL,
+        bill_input(
+            "ZZ-SEE", ("药品", "DRUG", "100.00"), ("健身指导", "FITNESS", "20.00"), fund="30.00"
+        ),
+    )
+    before = await api.data(SEE_BILL, {"id": bill}, token=HENAN_HOSPITAL)
+    assert before["bill"]["status"] == "OPEN" and before["bill"]["payment"] is None
+    paid = await api.data(
+        PAY, {"b": bill, "a": family["auth"], "k": "pay-zz-see1"}, token=family["mother"]
+    )
+    await api.data(REFUND_BILL, {"b": bill, "a": "10.00", "k": "refund-see1"}, token=HENAN_HOSPITAL)
+    expected = {
+        "id": bill,
+        "status": "PARTIALLY_REFUNDED",
+        "payment": {
+            "id": paid["pay"]["payment"]["id"],
+            "acctMulaidPay": "70.00",
+            "psnCashPay": "20.00",
+            "excludedItems": ["健身指导"],
+            "refunded": "10.00",
+            "refunds": [{"amount": "10.00", "reason": "退药"}],
+        },
+    }
+    assert (await api.data(SEE_BILL, {"id": bill}, token=HENAN_HOSPITAL))["bill"] == expected
+    assert (await api.data(SEE_BILL, {"id": bill}, token=family["mother"]))["bill"] == expected
+    stranger = await api.login("mock-stranger")
+    for other in (family["zhang"], stranger, demo_api_key("H62010200001")):  # his son, a
+        # stranger, another hospital
+        assert (await api.data(SEE_BILL, {"id": bill}, token=other))["bill"] is None
+    mine = await api.data(MY_BILLS, token=family["mother"])
+    assert mine["myBills"]["edges"][0]["node"] == expected
+    for other in (family["zhang"], stranger, HENAN_HOSPITAL):
+        assert (await api.data(MY_BILLS, token=other))["myBills"]["edges"] == []
+
+
+async def test_one_reading_of_the_figures_r15(api: Api, family: dict[str, str]) -> None:
+    """Total 300.00, pooled 180.00, self-pay 20.00, a 30.00 fitness line: family pays 70.00."""
+    lines = [("药品", "DRUG", "250.00"), ("康复健身指导", "FITNESS", "30.00")]
+    undeclared = bill_input("ZZ-SELF", *lines, ("自费药", "DRUG", "20.00"), fund="180.00")
+    undeclared["i"]["fulamtOwnpayAmt"] = "20.00"
+    refused = await api.data(CREATE_BILL, undeclared, token=HENAN_HOSPITAL)
+    assert refused["createBill"]["errors"] == [
+        {"code": "BILL_SELF_PAY_MISMATCH", "field": "fulamtOwnpayAmt", "rule": "R15"}
+    ]
+    message = "mutation($i:CreateBillInput!){ createBill(input:$i){ errors { message } } }"
+    english = await api.data(message, undeclared, token=HENAN_HOSPITAL, language="en")
+    assert english["createBill"]["errors"][0]["message"] == (
+        "The declared full self-pay 20.00 yuan differs from the SELF_PAY lines, "
+        "which add up to 0.00 yuan"
+    )
+    bill = await create_bill(
+        api,
+        HENAN_HOSPITAL,
+        bill_input(
+            "ZZ-SELF", *lines, ("自费药", "SELF_PAY", "20.00"), fund="180.00", self_pay="20.00"
+        ),
+    )
+    paid = await api.data(
+        PAY, {"b": bill, "a": family["auth"], "k": "pay-zz-self"}, token=family["mother"]
+    )
+    payment = paid["pay"]["payment"]
+    assert (payment["psnPartAmt"], payment["acctMulaidPay"], payment["psnCashPay"]) == (
+        "120.00",
+        "70.00",
+        "50.00",
+    )
+    assert payment["excludedItems"] == ["康复健身指导", "自费药"]

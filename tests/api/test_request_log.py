@@ -97,7 +97,7 @@ async def test_the_readme_walkthrough_leaves_a_log_without_documents_or_numbers(
     bill_id = bill.json()["data"]["createBill"]["bill"]["id"]
     wang = (await send('mutation { login(code: "demo-wangxiuying") { token } }')).json()
     wang_token = wang["data"]["login"]["token"]
-    await send("query MyBills { myBills { id status } }", wang_token)
+    await send("query MyBills { myBills { edges { node { id status } } } }", wang_token)
     paid = await send(
         f'mutation Pay {{ pay(billId: "{bill_id}", authorizationId: "{authorization}", '
         'idempotencyKey: "my-first-payment") { payment { acctMulaidPay } errors { code } } }',

@@ -12,8 +12,7 @@ import pytest
 from gongji.errors import DomainError, ErrorCode
 from gongji.identity import service as identity
 from gongji.institutions import service
-from tests.api.test_payments import CREATE_BILL, bill_input
-from tests.conftest import START, Api
+from tests.conftest import CREATE_BILL, START, Api, bill_input
 
 pytestmark = pytest.mark.usefixtures("demo_data")
 
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.usefixtures("demo_data")
 async def test_an_issued_key_bills_and_a_revoked_one_does_not(api: Api) -> None:
     hospital = await service.register(code="H41010500777", name="郑州测试医院", now=START)
     assert (hospital.kind.value, hospital.region) == ("hospital", "410105")
-    key = await service.issue_api_key(code="h41010500777", label="his", now=START)
+    _row, key = await service.issue_api_key(code="h41010500777", label="his", now=START)
     assert key.startswith("gjk_")
     made = await api.data(CREATE_BILL, bill_input("OP-1", ("药品", "DRUG", "10.00")), token=key)
     assert made["createBill"]["errors"] == []
@@ -75,7 +74,22 @@ def test_the_commands_as_an_operator_runs_them(tmp_path: Path) -> None:
     issued = gongji("issue-api-key", "P62010200099", "--label", "pos")
     assert issued.returncode == 0 and issued.stdout.startswith("gjk_")
     assert "only its hash is kept" in issued.stderr
-    missing = gongji("issue-api-key", "P99999999999")
+    rotated = gongji("issue-api-key", "P62010200099", "--label", "pos-2027", "--expires-days", "30")
+    assert rotated.returncode == 0
+    listed = gongji("list-api-keys", "P62010200099").stdout.splitlines()
+    assert len(listed) == 3 and listed[0].startswith("id\tprefix\tlabel\tstatus")
+    newest, oldest = (line.split("\t") for line in listed[1:])
+    assert (newest[2], newest[3], newest[6] != "-") == ("pos-2027", "active", True)
+    assert (oldest[2], oldest[3], oldest[6]) == ("pos", "active", "-")
+    assert issued.stdout.strip() not in "\n".join(listed)  # never the secret
+    revoked = gongji("revoke-api-key", oldest[0])
+    assert revoked.returncode == 0 and "other keys still work" in revoked.stdout
+    after = gongji("list-api-keys", "P62010200099").stdout
+    assert "\tpos\trevoked\t" in after and "\tpos-2027\tactive\t" in after
+    assert gongji("revoke-api-key", "not-an-id").returncode == 1
+    missing = gongji("issue-api-key", "P99999999999", "--label", "x")
     assert missing.returncode == 1 and "NOT_FOUND" in missing.stderr
+    unlabelled = gongji("issue-api-key", "P62010200099")
+    assert unlabelled.returncode == 2 and "--label" in unlabelled.stderr
     agent = gongji("add-agent", "hall-1", "李经办", "620100", stdin="correct horse battery\n")
     assert agent.returncode == 0 and "hall-1" in agent.stdout

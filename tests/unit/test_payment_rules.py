@@ -35,6 +35,51 @@ def test_declared_self_pay_counts_once_not_twice() -> None:
     assert rules.coverage(figures, EXCLUDED).coverable == 12_000
 
 
+def test_one_reading_of_the_figures_however_lines_are_categorised_r15() -> None:
+    """Total 300.00, pooled 180.00, self-pay 20.00 itemised, a 30.00 fitness line: 70.00."""
+    figures = bill(
+        (ItemCategory.DRUG, 25_000),
+        (ItemCategory.SELF_PAY, 2_000),
+        (ItemCategory.FITNESS, 3_000),
+        fund=18_000,
+        self_pay=2_000,
+    )
+    rules.check_bill(figures)
+    cover = rules.coverage(figures, EXCLUDED)
+    assert (cover.personal_share, cover.excluded_amount, cover.coverable) == (12_000, 5_000, 7_000)
+    assert rules.split(cover, 50_000) == (7_000, 5_000)
+
+
+def test_self_pay_lines_count_even_where_the_region_does_not_list_them() -> None:
+    figures = bill((ItemCategory.DRUG, 8_000), (ItemCategory.SELF_PAY, 2_000), self_pay=2_000)
+    assert rules.coverage(figures, ()).coverable == 8_000
+
+
+@pytest.mark.parametrize(
+    ("self_pay", "itemised", "declared_text", "itemised_text"),
+    [(2_000, 0, "20.00", "0.00"), (0, 2_000, "0.00", "20.00"), (1_000, 2_000, "10.00", "20.00")],
+)
+def test_declared_self_pay_must_match_the_self_pay_lines_r15(
+    self_pay: int, itemised: int, declared_text: str, itemised_text: str
+) -> None:
+    lines = [(ItemCategory.DRUG, 28_000), (ItemCategory.FITNESS, 3_000)]
+    if itemised:
+        lines.append((ItemCategory.SELF_PAY, itemised))
+    with pytest.raises(DomainError) as caught:
+        rules.check_bill(bill(*lines, fund=18_000, self_pay=self_pay))
+    error = caught.value
+    assert (error.code, error.field) == (ErrorCode.BILL_SELF_PAY_MISMATCH, "fulamtOwnpayAmt")
+    assert declared_text in error.message("en") and itemised_text in error.message("en")
+    assert f"{declared_text}元" in error.message("zh")
+
+
+def test_the_national_policy_excludes_exactly_the_rules_list_r15() -> None:
+    national = BOOK.policy_for("110000", date(2026, 3, 1)).excluded_categories
+    assert set(national) == {c.name for c in rules.EXCLUDED_CATEGORIES}
+    assert not rules.family_money_pays(ItemCategory.FITNESS)
+    assert rules.family_money_pays(ItemCategory.DRUG)
+
+
 def test_quota_caps_the_family_payment_r11() -> None:
     cover = rules.coverage(bill((ItemCategory.DRUG, 10_000)), EXCLUDED)
     assert rules.split(cover, 2_500) == (2_500, 7_500)

@@ -13,7 +13,7 @@ Component({
     async load() {
       const data = await request(documents.PayOverview)
       this.setData({
-        bills: data.myBills.filter((b) => b.status === 'OPEN'),
+        bills: data.myBills.edges.map((e) => e.node).filter((b) => b.status === 'OPEN'),
         authorizations: data.authorizationsReceived.filter((a) => a.status === 'ACTIVE'),
       })
     },

@@ -65,3 +65,22 @@ def parse_id(raw: strawberry.ID | str, field: str) -> uuid.UUID:
         raise DomainError(
             ErrorCode.INVALID_INPUT, field, {"reason": bilingual("编号格式错误", "not a valid id")}
         ) from None
+
+
+class Refused(GraphQLError):
+    """A query's refusal: top-level (a query has no payload), typed like a payload error with
+    `extensions: {code, field, rule}` and a message in the caller's language; never masked."""
+
+    def __init__(self, error: DomainError, language: str) -> None:
+        super().__init__(
+            error.message(language),
+            extensions={"code": error.code.value, "field": error.field, "rule": error.rule},
+        )
+
+
+async def answer(call: Callable[[], Awaitable[T]], language: str) -> T:
+    """Run one query; a DomainError becomes a top-level `Refused` error."""
+    try:
+        return await call()
+    except DomainError as error:
+        raise Refused(error, language) from None

@@ -12,6 +12,7 @@ from gongji.api import permissions
 from gongji.api.context import Info
 from gongji.api.errors import UserError, attempt, parse_id
 from gongji.api.members import Person, Region
+from gongji.api.pagination import PageInfo, page_info
 from gongji.api.payments import Institution, VisitTypeType
 from gongji.api.scalars import Money
 from gongji.errors import DomainError, ErrorCode
@@ -85,12 +86,6 @@ class UsageRecord:
 class UsageRecordEdge:
     cursor: str
     node: UsageRecord
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
 
 
 @strawberry.type
@@ -192,7 +187,7 @@ async def connection(
     edges = await _nodes(rows, info)
     return UsageRecordConnection(
         edges=edges,
-        page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None),
+        page_info=page_info([e.cursor for e in edges], has_next),
         viewer=viewer,
         filter=f,
     )

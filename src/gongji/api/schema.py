@@ -19,6 +19,7 @@ from strawberry.types import ExecutionContext
 from gongji.api.errors import should_mask_error
 from gongji.api.families import FamilyMutation, FamilyQuery
 from gongji.api.identity import IdentityMutation, IdentityQuery
+from gongji.api.institutions import InstitutionMutation, InstitutionQuery
 from gongji.api.payments import PaymentMutation, PaymentQuery
 from gongji.api.records import RecordQuery
 from gongji.api.regions import RegionQuery
@@ -29,12 +30,22 @@ from gongji.settings import Settings
 
 
 @strawberry.type
-class Query(IdentityQuery, FamilyQuery, RegionQuery, WalletQuery, PaymentQuery, RecordQuery):
+class Query(
+    IdentityQuery,
+    FamilyQuery,
+    RegionQuery,
+    WalletQuery,
+    PaymentQuery,
+    RecordQuery,
+    InstitutionQuery,
+):
     pass
 
 
 @strawberry.type
-class Mutation(IdentityMutation, FamilyMutation, WalletMutation, PaymentMutation):
+class Mutation(
+    IdentityMutation, FamilyMutation, WalletMutation, PaymentMutation, InstitutionMutation
+):
     pass
 
 

@@ -25,6 +25,7 @@ class AgentPrincipal:
 class InstitutionPrincipal:
     institution_id: uuid.UUID
     code: str
+    api_key_id: uuid.UUID | None = None  # the key this request came with
 
 
 Principal = MemberPrincipal | AgentPrincipal | InstitutionPrincipal

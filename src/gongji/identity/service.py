@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from gongji.audit import service as audit
@@ -28,6 +29,8 @@ from gongji.identity.principals import (
     Principal,
 )
 from gongji.identity.wechat import CodeToSession
+from gongji.institutions import queries as institutions
+from gongji.institutions import rules as institution_rules
 from gongji.institutions.models import ApiKey
 from gongji.members import service as members
 from gongji.members.models import Member
@@ -70,12 +73,7 @@ async def _wechat_user(openid: str, now: datetime) -> WechatUser:
 
 async def authenticate(token: str, *, now: datetime) -> Principal | None:
     if token.startswith(credentials.API_KEY_PREFIX):
-        key = await ApiKey.get_or_none(
-            key_hash=credentials.digest(token), revoked_at=None
-        ).select_related("institution")
-        if key is None or not key.institution.active:
-            return None
-        return InstitutionPrincipal(key.institution.id, key.institution.code)
+        return await _institution(token, now)
     row = await AccessToken.get_or_none(
         token_hash=credentials.digest(token), expires_at__gt=now
     ).select_related("wechat_user", "agent")
@@ -87,6 +85,23 @@ async def authenticate(token: str, *, now: datetime) -> Principal | None:
         user = row.wechat_user
         return MemberPrincipal(user.id, user.openid, user.member_id)  # type: ignore[attr-defined]
     return None
+
+
+async def _institution(token: str, now: datetime) -> InstitutionPrincipal | None:
+    """A revoked or expired key is refused like an unknown one."""
+    key = (
+        await ApiKey.filter(institutions.usable(now), key_hash=credentials.digest(token))
+        .select_related("institution")
+        .first()
+    )
+    if key is None or not key.institution.active:
+        return None
+    if institution_rules.last_use_is_stale(key.last_used_at, now):
+        # Conditional, so concurrent requests write it once; at most once a minute.
+        await ApiKey.filter(Q(last_used_at=None) | Q(last_used_at__lt=now), id=key.id).update(
+            last_used_at=now
+        )
+    return InstitutionPrincipal(key.institution.id, key.institution.code, key.id)
 
 
 async def logout(token: str) -> None:

@@ -26,7 +26,11 @@ class Institution(Model):
 
 
 class ApiKey(Model):
-    """A partner credential. Only the SHA-256 of the secret is stored."""
+    """A partner credential. Only the SHA-256 of the secret is stored.
+
+    An institution holds several (one per system, or old and new while rotating); each ends
+    when revoked or when it expires.
+    """
 
     id = fields.UUIDField(primary_key=True)
     institution: fields.ForeignKeyRelation[Institution] = fields.ForeignKeyField(
@@ -37,6 +41,8 @@ class ApiKey(Model):
     label = fields.CharField(max_length=64, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     revoked_at = fields.DatetimeField(null=True)
+    expires_at = fields.DatetimeField(null=True)
+    last_used_at = fields.DatetimeField(null=True)  # at most a minute stale: see authenticate
 
     class Meta:
         table = "api_key"

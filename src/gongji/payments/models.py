@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from typing import TYPE_CHECKING
 
 from tortoise import fields
@@ -38,6 +39,9 @@ class Bill(Model):
     proxy_buyer: fields.ForeignKeyNullableRelation[Member] = fields.ForeignKeyField(
         "gongji.Member", related_name="proxy_bills", null=True, on_delete=fields.RESTRICT
     )
+    institution_id: uuid.UUID  # set by Tortoise beside each relation; declared for mypy
+    patient_id: uuid.UUID
+    proxy_buyer_id: uuid.UUID | None
     visit_type = fields.CharEnumField(VisitType, max_length=2)
     medfee_sumamt = fields.BigIntField()
     hifp_pay = fields.BigIntField()
@@ -48,6 +52,7 @@ class Bill(Model):
     class Meta:
         table = "bill"
         unique_together = (("institution", "external_ref"),)
+        indexes = (("institution_id", "created_at", "id"), ("patient_id", "created_at", "id"))
 
 
 class BillItem(Model):
@@ -59,6 +64,7 @@ class BillItem(Model):
     name = fields.CharField(max_length=128)
     category = fields.CharEnumField(ItemCategory, max_length=16)
     amount = fields.BigIntField()
+    bill_id: uuid.UUID
 
     class Meta:
         table = "bill_item"
@@ -90,9 +96,41 @@ class Payment(Model):
     excluded_items: list[str] = fields.JSONField(default=list)
     refunded = fields.BigIntField(default=0)
     created_at = fields.DatetimeField()
+    bill_id: uuid.UUID
+    authorization_id: uuid.UUID
+    patient_id: uuid.UUID
+    authorizer_id: uuid.UUID
+    institution_id: uuid.UUID
 
     class Meta:
         table = "payment"
+
+
+class PaymentCode(Model):
+    """付款码: a one-time code the patient shows at the counter, like the 医保码.
+
+    Made for one of the patient's authorizations; only its SHA-256 is stored.
+    """
+
+    id = fields.UUIDField(primary_key=True)
+    code_hash = fields.CharField(max_length=64, unique=True)
+    patient: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "gongji.Member", related_name="payment_codes", on_delete=fields.RESTRICT
+    )
+    authorization: fields.ForeignKeyRelation[Authorization] = fields.ForeignKeyField(
+        "gongji.Authorization", related_name="payment_codes", on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    payment: fields.ForeignKeyNullableRelation[Payment] = fields.ForeignKeyField(
+        "gongji.Payment", related_name="payment_codes", null=True, on_delete=fields.RESTRICT
+    )
+    patient_id: uuid.UUID
+    authorization_id: uuid.UUID
+
+    class Meta:
+        table = "payment_code"
 
 
 class Refund(Model):
@@ -104,6 +142,7 @@ class Refund(Model):
     to_wallet = fields.BooleanField()  # the authorization had ended: money went to the wallet
     reason = fields.CharField(max_length=255)
     created_at = fields.DatetimeField()
+    payment_id: uuid.UUID
 
     class Meta:
         table = "refund"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
+from gongji.clock import CHINA
 from gongji.errors import DomainError, ErrorCode, bilingual
 from gongji.money import format_yuan
 from gongji.regions.policy import RegionPolicy, SharingScope
@@ -22,7 +24,11 @@ class VisitType(enum.Enum):
 
 
 class ItemCategory(enum.Enum):
-    """A line item's category. The region's excluded list names the ones family money skips."""
+    """A line item's category. The region's excluded list names the ones family money skips.
+
+    `SELF_PAY` lines are the bill's full self-pay 全自费: they must add up to the declared
+    `fulamt_ownpay_amt`, and family money never pays them.
+    """
 
     DRUG = "drug"
     EXAMINATION = "examination"
@@ -38,6 +44,24 @@ class ItemCategory(enum.Enum):
     WEIGHT_LOSS = "weight_loss"  # 减肥
     BODYBUILDING = "bodybuilding"  # 健美
     HEALTH_CHECKUP = "health_checkup"  # 健康体检
+
+
+EXCLUDED_CATEGORIES: tuple[ItemCategory, ...] = (
+    ItemCategory.SELF_PAY,
+    ItemCategory.PUBLIC_HEALTH,
+    ItemCategory.FITNESS,
+    ItemCategory.WELLNESS,
+    ItemCategory.COSMETIC,
+    ItemCategory.WEIGHT_LOSS,
+    ItemCategory.BODYBUILDING,
+    ItemCategory.HEALTH_CHECKUP,
+)
+"""R15 as seed 001 lists it: the national policy's excluded list (a region may differ)."""
+
+
+def family_money_pays(category: ItemCategory) -> bool:
+    """Under the national R15 list; the region's policy decides at payment time."""
+    return category not in EXCLUDED_CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -79,6 +103,13 @@ def check_bill(bill: BillFigures) -> None:
         raise _invalid(
             "统筹支付与全自费之和超过总额", "hifpPay + fulamtOwnpayAmt exceed the total", "hifpPay"
         )
+    itemised = sum(i.amount for i in bill.items if i.category is ItemCategory.SELF_PAY)
+    if itemised != bill.fulamt_ownpay_amt:
+        raise DomainError(
+            ErrorCode.BILL_SELF_PAY_MISMATCH,
+            "fulamtOwnpayAmt",
+            {"declared": format_yuan(bill.fulamt_ownpay_amt), "itemised": format_yuan(itemised)},
+        )
 
 
 @dataclass(frozen=True)
@@ -90,14 +121,19 @@ class Coverage:
 
 
 def coverage(bill: BillFigures, excluded_categories: tuple[str, ...]) -> Coverage:
-    """R14, R15, R18: family money covers the in-policy personal share, nothing else.
+    """R14, R15, R18: family money covers the personal share less the excluded lines.
 
-    The pooled fund's figure is the institution's (sharing never changes it, R18). What is
-    not in policy is the larger of the declared full self-pay and the items in the region's
-    excluded categories — an excluded item counts even if the partner did not declare it.
+    The pooled fund's figure is the institution's (sharing never changes it, R18). The
+    excluded lines are the region's excluded categories, and always the SELF_PAY lines
+    (which `check_bill` made equal to the declared full self-pay): one reading of the bill,
+    however its lines are categorised.
     """
-    excluded = [i for i in bill.items if i.category.name in excluded_categories]
-    excluded_amount = max(bill.fulamt_ownpay_amt, sum(i.amount for i in excluded))
+    excluded = [
+        i
+        for i in bill.items
+        if i.category is ItemCategory.SELF_PAY or i.category.name in excluded_categories
+    ]
+    excluded_amount = sum(i.amount for i in excluded)
     personal_share = bill.medfee_sumamt - bill.hifp_pay
     return Coverage(
         personal_share=personal_share,
@@ -162,3 +198,29 @@ def check_premium_year(year: int, this_year: int) -> None:
             "year",
             {"reason": bilingual("只能缴纳本年度或下一年度", "this year or next only")},
         )
+
+
+def period(
+    since: date | None, until: date | None, field: str = "filter.from"
+) -> tuple[datetime | None, datetime | None]:
+    """Calendar days in China, both inclusive, as a [start, end) range of instants."""
+    if since and until and since > until:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            field,
+            {"reason": bilingual("开始日期晚于结束日期", "from is after to")},
+        )
+    start = datetime.combine(since, time(), CHINA) if since else None
+    end = datetime.combine(until + timedelta(days=1), time(), CHINA) if until else None
+    return start, end
+
+
+DESK_REASON_MIN = 10
+
+
+def check_desk_reason(reason: str) -> str:
+    """R27: a settlement desk says why it looks a patient up, in at least a sentence."""
+    reason = " ".join(reason.split())
+    if len(reason.replace(" ", "")) < DESK_REASON_MIN:
+        raise DomainError(ErrorCode.DESK_REASON_REQUIRED, "reason", {"min": DESK_REASON_MIN})
+    return reason[:255]

@@ -45,10 +45,10 @@ async def _bill_record(
         occurred_at=now,
         kind=kind,
         visit_type=bill.visit_type,
-        institution_id=bill.institution_id,  # type: ignore[attr-defined]
+        institution_id=bill.institution_id,
         patient=patient,
         authorizer=authorizer,
-        authorization_id=payment.authorization_id,  # type: ignore[attr-defined]
+        authorization_id=payment.authorization_id,
         patient_region=patient.insured_region,
         authorizer_region=authorizer.insured_region,
         reference=str(reference),
@@ -80,8 +80,8 @@ async def record_payment(
 
 
 async def record_refund(refund: Refund, payment: Payment, bill: Bill, now: datetime) -> None:
-    patient = await Member.get(id=payment.patient_id)  # type: ignore[attr-defined]
-    authorizer = await Member.get(id=payment.authorizer_id)  # type: ignore[attr-defined]
+    patient = await Member.get(id=payment.patient_id)
+    authorizer = await Member.get(id=payment.authorizer_id)
     await _bill_record(
         RecordKind.REFUND,
         payment,

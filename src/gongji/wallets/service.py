@@ -10,6 +10,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from gongji import metrics
 from gongji.audit import service as audit
 from gongji.clock import china_date
 from gongji.errors import DomainError, ErrorCode
@@ -172,7 +173,10 @@ async def transfer_to_wallet(
         work=work,
         now=now,
     )
-    return await WalletTransfer.get(id=result), replayed
+    transfer = await WalletTransfer.get(id=result)
+    if not replayed:
+        metrics.observe_money("wallet_transfer", transfer.amount)
+    return transfer, replayed
 
 
 async def shared_group_relationship(
