@@ -7,8 +7,9 @@ suite there; that database is wiped. If it is set and unreachable the run fails,
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from gongji.identity.face import MockFaceProvider
 from gongji.identity.wechat import MockCodeToSession
 from gongji.regions.policy import PolicyBook
 from gongji.settings import Settings
+from gongji.throttle.service import Throttle
 
 TEST_DATABASE_URL = os.environ.get("GONGJI_TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
@@ -117,8 +119,14 @@ def face() -> MockFaceProvider:
 
 @pytest.fixture
 def services(clock: FixedClock, policies: PolicyBook, face: MockFaceProvider) -> Services:
+    settings = Settings()
     return Services(
-        settings=Settings(), policies=policies, wechat=MockCodeToSession(), face=face, clock=clock
+        settings=settings,
+        policies=policies,
+        wechat=MockCodeToSession(),
+        face=face,
+        clock=clock,
+        throttle=Throttle.from_settings(settings),
     )
 
 
@@ -182,12 +190,37 @@ class Api:
         return verify_id
 
 
-@pytest.fixture
-async def api(services: Services, face: MockFaceProvider) -> AsyncIterator[Api]:
+@asynccontextmanager
+async def serve(services: Services, face: MockFaceProvider) -> AsyncIterator[Api]:
+    """An app over ASGI; its peer address is 127.0.0.1 (httpx's ASGITransport)."""
     app = create_app(services.settings, services=services, manage_database=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gongji.test") as http:
         yield Api(http, face)
+
+
+@pytest.fixture
+async def api(services: Services, face: MockFaceProvider) -> AsyncIterator[Api]:
+    async with serve(services, face) as client:
+        yield client
+
+
+ApiWith = Callable[..., Awaitable[Api]]
+
+
+@pytest.fixture
+async def api_with(services: Services, face: MockFaceProvider) -> AsyncIterator[ApiWith]:
+    """`await api_with(rate_limits=RateLimits(login_per_ip="3/minute"))`: another app over
+    the same database, with these Settings changed and counters of its own (or Redis's)."""
+    async with AsyncExitStack() as stack:
+
+        async def make(**changes: Any) -> Api:
+            settings = replace(services.settings, **changes)
+            own = replace(services, settings=settings, throttle=Throttle.from_settings(settings))
+            stack.push_async_callback(own.throttle.close)
+            return await stack.enter_async_context(serve(own, face))
+
+        yield make
 
 
 def person(name: str) -> demo.DemoPerson:

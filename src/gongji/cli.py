@@ -76,7 +76,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from gongji.app import create_app
 
     print(f"GraphiQL: http://{args.host}:{args.port}/graphql  (database: {settings.database_url})")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # proxy_headers off: GONGJI_TRUSTED_PROXIES alone decides whom X-Forwarded-For names
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        proxy_headers=False,
+    )
     return 0
 
 

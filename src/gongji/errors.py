@@ -86,6 +86,10 @@ class ErrorCode(enum.Enum):
     PREMIUM_ALREADY_PAID = "PREMIUM_ALREADY_PAID"
     RELATIVE_NOT_RESIDENT_INSURED = "RELATIVE_NOT_RESIDENT_INSURED"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    # throttle: rate limits on the open endpoint, agents' reasons and office scope
+    RATE_LIMITED = "RATE_LIMITED"
+    AGENT_REASON_TOO_SHORT = "AGENT_REASON_TOO_SHORT"
+    AGENT_OUTSIDE_SCOPE = "AGENT_OUTSIDE_SCOPE"
 
 
 @dataclass(frozen=True)
@@ -344,6 +348,23 @@ CATALOGUE: dict[ErrorCode, Explanation] = {
         "R22",
         "该幂等键已用于另一笔不同的请求",
         "This idempotency key was already used for a different request",
+    ),
+    # throttle: rate limits on the open endpoint, agents' reasons and office scope
+    ErrorCode.RATE_LIMITED: Explanation(
+        None,
+        "操作过于频繁，请{seconds}秒后再试",
+        "Too many attempts; try again in {seconds} seconds",
+    ),
+    ErrorCode.AGENT_REASON_TOO_SHORT: Explanation(
+        None,
+        "办理原因至少{min}个字（不计空格和标点），请写明为何办理",
+        "The reason needs at least {min} letters or digits (spaces and punctuation do not "
+        "count): say why",
+    ),
+    ErrorCode.AGENT_OUTSIDE_SCOPE: Explanation(
+        None,
+        "该参保人不在您的经办范围（{scope}）内",
+        "This person is outside your office's scope ({scope})",
     ),
 }
 

@@ -2,11 +2,39 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from datetime import timedelta
 
 DEFAULT_DATABASE_URL = "sqlite://gongji.sqlite3"
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Throttling, in the `limits` package's notation ("5/minute", "10 per day").
+
+    Each field is read from `GONGJI_LIMIT_<FIELD>`; which operation uses which is
+    `gongji.throttle.policy.POLICY`.
+    """
+
+    login_per_ip: str = "60/minute"
+    agent_login_per_ip: str = "30/minute"
+    agent_login_per_username: str = "10/minute"
+    agent_lockout: str = "5/15 minutes"  # failed passwords per username, then locked out
+    face_verification_per_user: str = "10/day"
+    invitation_per_inviter: str = "30/day"
+    money_per_member: str = "60/minute"  # each money mutation, per member
+    money_per_institution: str = "600/minute"  # createBill, refundPayment, per institution
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> RateLimits:
+        given = {
+            f.name: env[f"GONGJI_LIMIT_{f.name.upper()}"]
+            for f in dataclasses.fields(cls)
+            if f"GONGJI_LIMIT_{f.name.upper()}" in env
+        }
+        return cls(**given)
 
 
 @dataclass(frozen=True)
@@ -22,6 +50,9 @@ class Settings:
     max_query_depth: int = 10
     max_aliases: int = 15
     max_tokens: int = 2000
+    rate_limits: RateLimits = RateLimits()
+    redis_url: str = ""  # shared rate-limit counters; empty: in this process's memory
+    trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For names the client
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -35,4 +66,9 @@ class Settings:
             face_mock_auto_pass=env.get("GONGJI_FACE_MOCK_AUTO_PASS", "1") == "1",
             session_ttl=timedelta(hours=int(env.get("GONGJI_SESSION_TTL_HOURS", "168"))),
             policy_file=env.get("GONGJI_POLICY_FILE") or None,
+            rate_limits=RateLimits.from_env(env),
+            redis_url=env.get("REDIS_URL", ""),
+            trusted_proxies=tuple(
+                p.strip() for p in env.get("GONGJI_TRUSTED_PROXIES", "").split(",") if p.strip()
+            ),
         )

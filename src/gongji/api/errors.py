@@ -24,11 +24,21 @@ class UserError:
     field: str | None = strawberry.field(description="Input field at fault, where one applies.")
     message: str = strawberry.field(description="In the caller's language (Accept-Language).")
     rule: str | None = strawberry.field(description="Rule id in DOMAIN.md, e.g. R3.")
+    retry_after_seconds: int | None = strawberry.field(
+        default=None,
+        description="RATE_LIMITED only: whole seconds to wait before sending this operation "
+        "again; null for every other code.",
+    )
 
     @classmethod
     def of(cls, error: DomainError, language: str) -> UserError:
+        retry = error.params.get("seconds") if error.code is ErrorCode.RATE_LIMITED else None
         return cls(
-            code=error.code, field=error.field, message=error.message(language), rule=error.rule
+            code=error.code,
+            field=error.field,
+            message=error.message(language),
+            rule=error.rule,
+            retry_after_seconds=retry,
         )
 
 

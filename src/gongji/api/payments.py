@@ -12,6 +12,7 @@ from gongji.api.context import Info
 from gongji.api.errors import UserError, attempt, parse_id
 from gongji.api.members import Person, Region
 from gongji.api.scalars import Money
+from gongji.api.throttling import throttled
 from gongji.api.wallets import to_fen
 from gongji.errors import DomainError
 from gongji.identity.principals import InstitutionPrincipal, MemberPrincipal
@@ -23,6 +24,7 @@ from gongji.payments.models import BillStatus
 from gongji.payments.models import Payment as PaymentRow
 from gongji.payments.models import Refund as RefundRow
 from gongji.payments.rules import BillFigures, ItemCategory, LineItem, VisitType
+from gongji.throttle.policy import Operation
 
 VisitTypeType = strawberry.enum(
     VisitType,
@@ -252,7 +254,9 @@ class PaymentMutation:
                 now=info.context.now(),
             )
 
-        row, errors = await attempt(run, info.context.language)
+        row, errors = await attempt(
+            throttled(info, Operation.CREATE_BILL, run), info.context.language
+        )
         return BillPayload(bill=await Bill.of(row, info) if row else None, errors=errors)
 
     @strawberry.mutation(
@@ -275,7 +279,7 @@ class PaymentMutation:
                 now=info.context.now(),
             )
 
-        result, errors = await attempt(run, info.context.language)
+        result, errors = await attempt(throttled(info, Operation.PAY, run), info.context.language)
         if result is None:
             return PaymentPayload(payment=None, replayed=False, errors=errors)
         row, replayed = result
@@ -302,7 +306,9 @@ class PaymentMutation:
                 now=info.context.now(),
             )
 
-        result, errors = await attempt(run, info.context.language)
+        result, errors = await attempt(
+            throttled(info, Operation.REFUND_PAYMENT, run), info.context.language
+        )
         if result is None:
             return RefundPayload(refund=None, payment=None, replayed=False, errors=errors)
         row, replayed = result
