@@ -22,7 +22,9 @@ from gongji import db, demo
 from gongji.api.context import Services
 from gongji.app import create_app
 from gongji.clock import FixedClock
+from gongji.identity import service as identity
 from gongji.identity.face import MockFaceProvider
+from gongji.identity.rules import AgentScope
 from gongji.identity.wechat import MockCodeToSession
 from gongji.regions.policy import PolicyBook
 from gongji.settings import Settings
@@ -240,6 +242,27 @@ async def reconciled(demo_data: None) -> AsyncIterator[None]:
     report = await reconcile()
     assert report.clean, report.problems
     assert await quota_problems() == []
+
+
+async def agent_token(
+    api: Api, username: str, region: str, scope: AgentScope = AgentScope.CITY
+) -> str:
+    """A service-hall agent of an office in `region`, signed in."""
+    password = "a-long-agent-password"
+    await identity.add_agent(
+        username=username,
+        name="经办员",
+        office_region=region,
+        password=password,
+        now=START,
+        scope=scope,
+    )
+    data = await api.data(
+        "mutation($u:String!,$p:String!){agentLogin(username:$u,password:$p){token}}",
+        {"u": username, "p": password},
+    )
+    token: str = data["agentLogin"]["token"]
+    return token
 
 
 async def member_id(api: Api, token: str) -> str:

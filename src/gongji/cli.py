@@ -47,6 +47,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     agent.add_argument("username")
     agent.add_argument("name")
     agent.add_argument("office_region")
+    agent.add_argument(
+        "--scope",
+        choices=["city", "province", "nationwide"],
+        default="city",
+        help="where the agent may act, around the office's region (default: its city)",
+    )
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", type=Path, help="write to this file instead of stdout")
     args = parser.parse_args(argv)
@@ -202,6 +208,7 @@ def _add_agent(args: argparse.Namespace, settings: Settings) -> int:
     import os
 
     from gongji.identity import service
+    from gongji.identity.rules import AgentScope
 
     password = os.environ.get("GONGJI_AGENT_PASSWORD") or sys.stdin.readline().strip()
     try:
@@ -213,11 +220,15 @@ def _add_agent(args: argparse.Namespace, settings: Settings) -> int:
                 office_region=args.office_region,
                 password=password,
                 now=SystemClock().now(),
+                scope=AgentScope(args.scope),
             ),
         )
     except DomainError as error:
         return _refused(error)
-    print(f"agent {agent.username} ({agent.name}, {agent.office_region}) is ready")
+    print(
+        f"agent {agent.username} ({agent.name}, {agent.office_region}, "
+        f"scope {agent.scope.value}) is ready"
+    )
     return 0
 
 

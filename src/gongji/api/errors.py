@@ -8,14 +8,21 @@ from typing import TypeVar
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.types.enum import StrawberryEnumDefinition
 
-from gongji.errors import DomainError, ErrorCode, bilingual
+from gongji.errors import CATALOGUE, DomainError, ErrorCode, bilingual
 
 T = TypeVar("T")
 
 ErrorCodeType = strawberry.enum(
     ErrorCode, name="ErrorCode", description="Stable machine codes; see each message's rule."
 )
+
+_definition = getattr(ErrorCodeType, "__strawberry_definition__", None)
+if isinstance(_definition, StrawberryEnumDefinition):  # each code described by its catalogue
+    for _value in _definition.values:
+        _explained = CATALOGUE[ErrorCode(_value.value)]
+        _value.description = _explained.en + (f" ({_explained.rule})" if _explained.rule else "")
 
 
 @strawberry.type(description="A rejection the caller can act on.")

@@ -304,7 +304,7 @@ class FamilyMutation:
     ) -> FamilyGroupPayload:
         async def run() -> GroupRow:
             return await service.agent_unbind(
-                agent_id=permissions.agent(info).agent_id,
+                agent=permissions.agent(info),
                 group_id=parse_id(group_id, "groupId"),
                 id_number=id_number,
                 reason=reason,

@@ -28,6 +28,7 @@ from gongji.identity.principals import (
     MemberPrincipal,
     Principal,
 )
+from gongji.identity.rules import AgentScope
 from gongji.identity.wechat import CodeToSession
 from gongji.institutions.models import ApiKey
 from gongji.members import service as members
@@ -83,7 +84,8 @@ async def authenticate(token: str, *, now: datetime) -> Principal | None:
     if row is None:
         return None
     if row.kind is TokenKind.AGENT and row.agent is not None and row.agent.active:
-        return AgentPrincipal(row.agent.id, row.agent.username)
+        agent = row.agent
+        return AgentPrincipal(agent.id, agent.username, agent.office_region, agent.scope)
     if row.kind is TokenKind.MEMBER and row.wechat_user is not None:
         user = row.wechat_user
         return MemberPrincipal(user.id, user.openid, user.member_id)  # type: ignore[attr-defined]
@@ -216,9 +218,17 @@ _DUMMY_HASH = credentials.hash_password(secrets.token_hex(8))
 
 
 async def add_agent(
-    *, username: str, name: str, office_region: str, password: str, now: datetime
+    *,
+    username: str,
+    name: str,
+    office_region: str,
+    password: str,
+    now: datetime,
+    scope: AgentScope = AgentScope.CITY,
 ) -> Agent:
-    """A service-hall staff account (operator task). Passwords are stored as scrypt."""
+    """A service-hall staff account (operator task). Passwords are stored as scrypt.
+
+    The agent acts within `scope` of the office's region: its city unless told otherwise."""
 
     if len(password) < 10:
         raise DomainError(ErrorCode.INVALID_INPUT, "password", {"reason": "at least 10 characters"})
@@ -228,6 +238,7 @@ async def add_agent(
             "name": name.strip(),
             "office_region": check_region_code(office_region, field="officeRegion"),
             "password_hash": credentials.hash_password(password),
+            "scope": scope,
             "active": True,
         },
     )
