@@ -6,6 +6,7 @@ suite there; that database is wiped. If it is set and unreachable the run fails,
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -27,7 +28,7 @@ from gongji.identity.face import MockFaceProvider
 from gongji.identity.rules import AgentScope
 from gongji.identity.wechat import MockCodeToSession
 from gongji.regions.policy import PolicyBook
-from gongji.settings import Settings
+from gongji.settings import RateLimits, Settings
 from gongji.throttle.service import Throttle
 
 TEST_DATABASE_URL = os.environ.get("GONGJI_TEST_DATABASE_URL", "")
@@ -119,9 +120,16 @@ def face() -> MockFaceProvider:
     return MockFaceProvider(auto_pass=False)
 
 
+UNTHROTTLED = RateLimits(**{f.name: "100000/minute" for f in dataclasses.fields(RateLimits)})
+
+
 @pytest.fixture
-def services(clock: FixedClock, policies: PolicyBook, face: MockFaceProvider) -> Services:
-    settings = Settings()
+def services(
+    request: pytest.FixtureRequest, clock: FixedClock, policies: PolicyBook, face: MockFaceProvider
+) -> Services:
+    # The race tests fire 100 payments at once to test row locks, not rate limits.
+    concurrent = request.node.get_closest_marker("concurrent") is not None
+    settings = Settings(rate_limits=UNTHROTTLED) if concurrent else Settings()
     return Services(
         settings=settings,
         policies=policies,
