@@ -6,11 +6,13 @@ suite there; that database is wiped. If it is set and unreachable the run fails,
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import os
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,11 +26,14 @@ from gongji import db, demo, logs
 from gongji.api.context import Services
 from gongji.app import create_app
 from gongji.clock import FixedClock
+from gongji.identity import service as identity
 from gongji.identity.face import MockFaceProvider
+from gongji.identity.rules import AgentScope
 from gongji.identity.wechat import MockCodeToSession
 from gongji.money import parse_yuan
 from gongji.regions.policy import PolicyBook
-from gongji.settings import Settings
+from gongji.settings import RateLimits, Settings
+from gongji.throttle.service import Throttle
 
 TEST_DATABASE_URL = os.environ.get("GONGJI_TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
@@ -127,14 +132,25 @@ def face() -> MockFaceProvider:
     return MockFaceProvider(auto_pass=False)
 
 
+UNTHROTTLED = RateLimits(**{f.name: "100000/minute" for f in dataclasses.fields(RateLimits)})
+
+
 @pytest.fixture
-def services(clock: FixedClock, policies: PolicyBook, face: MockFaceProvider) -> Services:
+def services(
+    request: pytest.FixtureRequest, clock: FixedClock, policies: PolicyBook, face: MockFaceProvider
+) -> Services:
+    # The race tests fire 100 payments at once to test row locks, not rate limits.
+    concurrent = request.node.get_closest_marker("concurrent") is not None
+    settings = Settings(development=True)
+    if concurrent:
+        settings = replace(settings, rate_limits=UNTHROTTLED)
     return Services(
-        settings=Settings(development=True),
+        settings=settings,
         policies=policies,
         wechat=MockCodeToSession(),
         face=face,
         clock=clock,
+        throttle=Throttle.from_settings(settings),
     )
 
 
@@ -200,12 +216,37 @@ class Api:
         return verify_id
 
 
-@pytest.fixture
-async def api(services: Services, face: MockFaceProvider) -> AsyncIterator[Api]:
+@asynccontextmanager
+async def serve(services: Services, face: MockFaceProvider) -> AsyncIterator[Api]:
+    """An app over ASGI; its peer address is 127.0.0.1 (httpx's ASGITransport)."""
     app = create_app(services.settings, services=services, manage_database=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gongji.test") as http:
         yield Api(http, face)
+
+
+@pytest.fixture
+async def api(services: Services, face: MockFaceProvider) -> AsyncIterator[Api]:
+    async with serve(services, face) as client:
+        yield client
+
+
+ApiWith = Callable[..., Awaitable[Api]]
+
+
+@pytest.fixture
+async def api_with(services: Services, face: MockFaceProvider) -> AsyncIterator[ApiWith]:
+    """`await api_with(rate_limits=RateLimits(login_per_ip="3/minute"))`: another app over
+    the same database, with these Settings changed and counters of its own (or Redis's)."""
+    async with AsyncExitStack() as stack:
+
+        async def make(**changes: Any) -> Api:
+            settings = replace(services.settings, **changes)
+            own = replace(services, settings=settings, throttle=Throttle.from_settings(settings))
+            stack.push_async_callback(own.throttle.close)
+            return await stack.enter_async_context(serve(own, face))
+
+        yield make
 
 
 def person(name: str) -> demo.DemoPerson:
@@ -225,6 +266,27 @@ async def reconciled(demo_data: None) -> AsyncIterator[None]:
     report = await reconcile()
     assert report.clean, report.problems
     assert await quota_problems() == []
+
+
+async def agent_token(
+    api: Api, username: str, region: str, scope: AgentScope = AgentScope.CITY
+) -> str:
+    """A service-hall agent of an office in `region`, signed in."""
+    password = "a-long-agent-password"
+    await identity.add_agent(
+        username=username,
+        name="经办员",
+        office_region=region,
+        password=password,
+        now=START,
+        scope=scope,
+    )
+    data = await api.data(
+        "mutation($u:String!,$p:String!){agentLogin(username:$u,password:$p){token}}",
+        {"u": username, "p": password},
+    )
+    token: str = data["agentLogin"]["token"]
+    return token
 
 
 async def member_id(api: Api, token: str) -> str:

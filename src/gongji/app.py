@@ -31,6 +31,8 @@ from gongji.identity.service import authenticate
 from gongji.identity.wechat import CodeToSession, MockCodeToSession, RealCodeToSession
 from gongji.regions.policy import PolicyBook
 from gongji.settings import Settings
+from gongji.throttle.rules import client_address, trusted_networks
+from gongji.throttle.service import Throttle
 
 
 class GongjiGraphQL(GraphQL[Context, None]):
@@ -40,6 +42,7 @@ class GongjiGraphQL(GraphQL[Context, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.services = services
+        self.trusted_proxies = trusted_networks(services.settings.trusted_proxies)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         header = request.headers.get("authorization", "")
@@ -54,6 +57,11 @@ class GongjiGraphQL(GraphQL[Context, None]):
             services=self.services,
             principal=principal,
             language=language_of(request.headers.get("accept-language")),
+            client_ip=client_address(
+                request.client.host if request.client else "",
+                request.headers.get("x-forwarded-for"),
+                self.trusted_proxies,
+            ),
         )
 
     async def run(self, request: Request | WebSocket, *args: Any, **kwargs: Any) -> Any:
@@ -87,6 +95,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         wechat=wechat,
         face=face,
         clock=clock or SystemClock(),
+        throttle=Throttle.from_settings(settings),
     )
 
 
@@ -112,6 +121,7 @@ def create_app(
         try:
             yield
         finally:
+            await services.throttle.close()
             if manage_database:
                 await db.disconnect()
 

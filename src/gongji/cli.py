@@ -58,6 +58,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     agent.add_argument("username")
     agent.add_argument("name")
     agent.add_argument("office_region")
+    agent.add_argument(
+        "--scope",
+        choices=["city", "province", "nationwide"],
+        default="city",
+        help="where the agent may act, around the office's region (default: its city)",
+    )
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", type=Path, help="write to this file instead of stdout")
     args = parser.parse_args(argv)
@@ -100,8 +106,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print(error, file=sys.stderr)
         return 2
     print(f"GraphiQL: http://{args.host}:{args.port}/graphql  (database: {settings.database_url})")
-    # log_config=None keeps the handler installed above; our request line replaces the access log
-    options = dict(host=args.host, port=args.port, log_config=None, access_log=False)
+    # log_config=None keeps the handler installed above; our request line replaces the access log.
+    # proxy_headers off: GONGJI_TRUSTED_PROXIES alone decides whom X-Forwarded-For names.
+    options = dict(
+        host=args.host, port=args.port, log_config=None, access_log=False, proxy_headers=False
+    )
     if args.workers == 1:
         uvicorn.run(create_app(settings), **options)
         return 0
@@ -281,6 +290,7 @@ def _add_agent(args: argparse.Namespace, settings: Settings) -> int:
     import os
 
     from gongji.identity import service
+    from gongji.identity.rules import AgentScope
 
     password = os.environ.get("GONGJI_AGENT_PASSWORD") or sys.stdin.readline().strip()
     try:
@@ -292,11 +302,15 @@ def _add_agent(args: argparse.Namespace, settings: Settings) -> int:
                 office_region=args.office_region,
                 password=password,
                 now=SystemClock().now(),
+                scope=AgentScope(args.scope),
             ),
         )
     except DomainError as error:
         return _refused(error)
-    print(f"agent {agent.username} ({agent.name}, {agent.office_region}) is ready")
+    print(
+        f"agent {agent.username} ({agent.name}, {agent.office_region}, "
+        f"scope {agent.scope.value}) is ready"
+    )
     return 0
 
 

@@ -95,6 +95,10 @@ class ErrorCode(enum.Enum):
     DESK_REASON_REQUIRED = "DESK_REASON_REQUIRED"
     API_KEY_LIMIT_REACHED = "API_KEY_LIMIT_REACHED"
     BILL_NOT_PAID = "BILL_NOT_PAID"
+    # throttle: rate limits on the open endpoint, agents' reasons and office scope
+    RATE_LIMITED = "RATE_LIMITED"
+    AGENT_REASON_TOO_SHORT = "AGENT_REASON_TOO_SHORT"
+    AGENT_OUTSIDE_SCOPE = "AGENT_OUTSIDE_SCOPE"
 
 
 @dataclass(frozen=True)
@@ -393,6 +397,23 @@ CATALOGUE: dict[ErrorCode, Explanation] = {
         "R22",
         "该账单未用共济资金支付，没有可退的款项",
         "This bill was not paid with family money: there is nothing to refund",
+    ),
+    # throttle: rate limits on the open endpoint, agents' reasons and office scope
+    ErrorCode.RATE_LIMITED: Explanation(
+        None,
+        "操作过于频繁，请{seconds}秒后再试",
+        "Too many attempts; try again in {seconds} seconds",
+    ),
+    ErrorCode.AGENT_REASON_TOO_SHORT: Explanation(
+        None,
+        "办理原因至少{min}个字（不计空格和标点），请写明为何办理",
+        "The reason needs at least {min} letters or digits (spaces and punctuation do not "
+        "count): say why",
+    ),
+    ErrorCode.AGENT_OUTSIDE_SCOPE: Explanation(
+        None,
+        "该参保人不在您的经办范围（{scope}）内",
+        "This person is outside your office's scope ({scope})",
     ),
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,6 +14,33 @@ LOG_FORMATS = ("json", "text")
 
 class MocksOutsideDevelopment(Exception):
     """A mock provider is configured but GONGJI_ENV is not `development`."""
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Throttling, in the `limits` package's notation ("5/minute", "10 per day").
+
+    Each field is read from `GONGJI_LIMIT_<FIELD>`; which operation uses which is
+    `gongji.throttle.policy.POLICY`.
+    """
+
+    login_per_ip: str = "60/minute"
+    agent_login_per_ip: str = "30/minute"
+    agent_login_per_username: str = "10/minute"
+    agent_lockout: str = "5/15 minutes"  # failed passwords per username, then locked out
+    face_verification_per_user: str = "10/day"
+    invitation_per_inviter: str = "30/day"
+    money_per_member: str = "60/minute"  # each money mutation, per member
+    money_per_institution: str = "600/minute"  # createBill, refundPayment, per institution
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> RateLimits:
+        given = {
+            f.name: env[f"GONGJI_LIMIT_{f.name.upper()}"]
+            for f in dataclasses.fields(cls)
+            if f"GONGJI_LIMIT_{f.name.upper()}" in env
+        }
+        return cls(**given)
 
 
 @dataclass(frozen=True)
@@ -31,6 +59,9 @@ class Settings:
     development: bool = False  # GONGJI_ENV=development: the only mode that may use mocks
     max_body_bytes: int = 1024 * 1024
     log_format: str = "json"  # one JSON object per line, or "text" for a terminal
+    rate_limits: RateLimits = RateLimits()
+    redis_url: str = ""  # shared rate-limit counters; empty: in this process's memory
+    trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For names the client
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -47,6 +78,11 @@ class Settings:
             development=env.get("GONGJI_ENV", "").strip().lower() == DEVELOPMENT,
             max_body_bytes=int(env.get("GONGJI_MAX_BODY_BYTES", str(cls.max_body_bytes))),
             log_format=env.get("GONGJI_LOG_FORMAT", "json"),
+            rate_limits=RateLimits.from_env(env),
+            redis_url=env.get("REDIS_URL", ""),
+            trusted_proxies=tuple(
+                p.strip() for p in env.get("GONGJI_TRUSTED_PROXIES", "").split(",") if p.strip()
+            ),
         )
 
     @property

@@ -9,10 +9,9 @@ import pytest
 from stdnum.cn import ric
 
 from gongji.clock import FixedClock
-from gongji.demo import AGENT_PASSWORD, AGENT_USERNAME
 from gongji.members.models import Member
 from gongji.members.rules import InsuranceStatus, InsuranceType
-from tests.conftest import Api, person
+from tests.conftest import Api, agent_token, person
 
 pytestmark = pytest.mark.usefixtures("demo_data")
 
@@ -304,21 +303,18 @@ async def test_leave_remove_and_dissolve_r9(api: Api, zhang: tuple[str, str]) ->
 async def test_agent_unbinds_with_a_reason_and_is_audited(api: Api) -> None:
     from gongji.audit.models import AuditEntry
 
-    login = await api.data(
-        "mutation($u:String!,$p:String!){agentLogin(username:$u,password:$p){token}}",
-        {"u": AGENT_USERNAME, "p": AGENT_PASSWORD},
-    )
-    agent = login["agentLogin"]["token"]
+    agent = await agent_token(api, "urumqi-01", "650100")  # the family's city
     aili = await api.login("demo-aili")
     group = (await api.data(GROUPS, token=aili))["myFamilyGroups"][0]["id"]
     unbind = """mutation($g:ID!,$i:String!,$r:String!){
       agentUnbindFamilyMember(groupId:$g,idNumber:$i,reason:$r){ errors{ code } } }"""
     variables = {"g": group, "i": person("古丽").id_number, "r": ""}
+    reason = "本人到厅申请解除家庭共济绑定"
     no_reason = await api.data(unbind, variables, token=agent)
     assert codes(no_reason["agentUnbindFamilyMember"]) == ["AGENT_REASON_REQUIRED"]
-    member = await api.data(unbind, {**variables, "r": "本人到厅申请解绑"}, token=aili)
+    member = await api.data(unbind, {**variables, "r": reason}, token=aili)
     assert codes(member["agentUnbindFamilyMember"]) == ["FORBIDDEN"]
-    done = await api.data(unbind, {**variables, "r": "本人到厅申请解绑"}, token=agent)
+    done = await api.data(unbind, {**variables, "r": reason}, token=agent)
     assert codes(done["agentUnbindFamilyMember"]) == []
     names = [
         m["person"]["name"]
@@ -326,4 +322,4 @@ async def test_agent_unbinds_with_a_reason_and_is_audited(api: Api) -> None:
     ]
     assert "古丽" not in names
     entry = await AuditEntry.get(action="family.agent_unbind")
-    assert entry.reason == "本人到厅申请解绑" and entry.actor_kind == "agent"
+    assert entry.reason == reason and entry.actor_kind == "agent"

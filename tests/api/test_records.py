@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from gongji.clock import FixedClock
-from gongji.demo import AGENT_PASSWORD, AGENT_USERNAME, demo_api_key
+from gongji.demo import demo_api_key
 from tests.api.test_payments import CREATE_BILL, HENAN_HOSPITAL, PAY, bill_input
 from tests.api.test_wallets import AUTHORIZE, PREMIUM, mother_id
-from tests.conftest import Api
+from tests.conftest import Api, agent_token
 
 pytestmark = pytest.mark.usefixtures("reconciled")
 
@@ -234,22 +234,18 @@ async def test_agent_reads_records_for_an_audit_with_a_reason(
     from gongji.audit.models import AuditEntry
     from gongji.demo import PEOPLE
 
-    agent = (
-        await api.data(
-            "mutation($u:String!,$p:String!){agentLogin(username:$u,password:$p){token}}",
-            {"u": AGENT_USERNAME, "p": AGENT_PASSWORD},
-        )
-    )["agentLogin"]["token"]
+    agent = await agent_token(api, "zhengzhou-01", "410100")  # where she is insured
     query = """query($i:String!,$r:String!){ auditUsageRecords(idNumber:$i, reason:$r){
       records { totalCount } errors { code } } }"""
     mother = next(p for p in PEOPLE if p.name == "王秀英").id_number
     refused = await api.data(query, {"i": mother, "r": ""}, token=agent)
     assert refused["auditUsageRecords"]["errors"] == [{"code": "AGENT_REASON_REQUIRED"}]
-    read = await api.data(query, {"i": mother, "r": "疑似套取医保基金核查"}, token=agent)
+    reason = "疑似套取医保基金，调阅使用记录核查"
+    read = await api.data(query, {"i": mother, "r": reason}, token=agent)
     assert read["auditUsageRecords"]["records"]["totalCount"] == 6
     entry = await AuditEntry.get(action="records.audit_read")
-    assert entry.reason == "疑似套取医保基金核查"
-    member = await api.data(query, {"i": mother, "r": "curious"}, token=history["zhang"])
+    assert entry.reason == reason
+    member = await api.data(query, {"i": mother, "r": reason}, token=history["zhang"])
     assert member["auditUsageRecords"]["errors"] == [{"code": "FORBIDDEN"}]
 
 

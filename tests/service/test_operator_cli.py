@@ -93,3 +93,16 @@ def test_the_commands_as_an_operator_runs_them(tmp_path: Path) -> None:
     assert unlabelled.returncode == 2 and "--label" in unlabelled.stderr
     agent = gongji("add-agent", "hall-1", "李经办", "620100", stdin="correct horse battery\n")
     assert agent.returncode == 0 and "hall-1" in agent.stdout
+    assert "scope city" in agent.stdout
+    wider = gongji(
+        "add-agent",
+        "hall-2",
+        "张经办",
+        "620100",
+        "--scope",
+        "province",
+        stdin="correct horse battery\n",
+    )
+    assert wider.returncode == 0 and "scope province" in wider.stdout
+    wrong = gongji("add-agent", "hall-3", "x", "620100", "--scope", "planet", stdin="x" * 12 + "\n")
+    assert wrong.returncode == 2

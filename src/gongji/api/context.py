@@ -16,6 +16,7 @@ from gongji.identity.principals import Principal
 from gongji.identity.wechat import CodeToSession
 from gongji.regions.policy import PolicyBook
 from gongji.settings import Settings
+from gongji.throttle.service import Throttle
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Services:
     wechat: CodeToSession
     face: FaceProvider
     clock: Clock
+    throttle: Throttle
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Context:
     services: Services
     principal: Principal | None
     language: str
+    client_ip: str
     loaders: Loaders = field(default_factory=Loaders)
 
     def now(self) -> datetime:

@@ -8,15 +8,22 @@ from typing import TypeVar
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.types.enum import StrawberryEnumDefinition
 
 from gongji.api.request_log import note_user_error
-from gongji.errors import DomainError, ErrorCode, bilingual
+from gongji.errors import CATALOGUE, DomainError, ErrorCode, bilingual
 
 T = TypeVar("T")
 
 ErrorCodeType = strawberry.enum(
     ErrorCode, name="ErrorCode", description="Stable machine codes; see each message's rule."
 )
+
+_definition = getattr(ErrorCodeType, "__strawberry_definition__", None)
+if isinstance(_definition, StrawberryEnumDefinition):  # each code described by its catalogue
+    for _value in _definition.values:
+        _explained = CATALOGUE[ErrorCode(_value.value)]
+        _value.description = _explained.en + (f" ({_explained.rule})" if _explained.rule else "")
 
 
 @strawberry.type(description="A rejection the caller can act on.")
@@ -25,11 +32,21 @@ class UserError:
     field: str | None = strawberry.field(description="Input field at fault, where one applies.")
     message: str = strawberry.field(description="In the caller's language (Accept-Language).")
     rule: str | None = strawberry.field(description="Rule id in DOMAIN.md, e.g. R3.")
+    retry_after_seconds: int | None = strawberry.field(
+        default=None,
+        description="RATE_LIMITED only: whole seconds to wait before sending this operation "
+        "again; null for every other code.",
+    )
 
     @classmethod
     def of(cls, error: DomainError, language: str) -> UserError:
+        retry = error.params.get("seconds") if error.code is ErrorCode.RATE_LIMITED else None
         return cls(
-            code=error.code, field=error.field, message=error.message(language), rule=error.rule
+            code=error.code,
+            field=error.field,
+            message=error.message(language),
+            rule=error.rule,
+            retry_after_seconds=retry,
         )
 
 

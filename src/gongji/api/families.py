@@ -12,12 +12,14 @@ from gongji.api.context import Info
 from gongji.api.enums import InvitationStatusType, MembershipRoleType, RelationshipType
 from gongji.api.errors import UserError, attempt, parse_id
 from gongji.api.members import Person
+from gongji.api.throttling import throttled
 from gongji.clock import china_date
 from gongji.families import rules, service
 from gongji.families.models import FamilyGroup as GroupRow
 from gongji.families.models import Invitation as InvitationRow
 from gongji.families.rules import Relationship
 from gongji.members.rules import age_on, mask_id_number
+from gongji.throttle.policy import Operation
 
 
 @strawberry.type(description="A member of a family group; every member sees the others (R8).")
@@ -210,7 +212,9 @@ class FamilyMutation:
                 now=context.now(),
             )
 
-        row, errors = await attempt(run, context.language)
+        row, errors = await attempt(
+            throttled(info, Operation.INVITE_FAMILY_MEMBER, run), context.language
+        )
         return await _invitation_payload(info, row, errors)
 
     @strawberry.mutation(
@@ -300,7 +304,7 @@ class FamilyMutation:
     ) -> FamilyGroupPayload:
         async def run() -> GroupRow:
             return await service.agent_unbind(
-                agent_id=permissions.agent(info).agent_id,
+                agent=permissions.agent(info),
                 group_id=parse_id(group_id, "groupId"),
                 id_number=id_number,
                 reason=reason,

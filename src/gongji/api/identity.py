@@ -10,9 +10,11 @@ from gongji.api import permissions
 from gongji.api.context import Info
 from gongji.api.errors import UserError, attempt
 from gongji.api.members import Me
+from gongji.api.throttling import throttled
 from gongji.identity import service
 from gongji.identity.models import FaceVerification
 from gongji.members.models import Member
+from gongji.throttle.policy import Operation
 
 
 @strawberry.type
@@ -66,7 +68,7 @@ class IdentityMutation:
                 ttl=context.services.settings.session_ttl,
             )
 
-        result, errors = await attempt(run, context.language)
+        result, errors = await attempt(throttled(info, Operation.LOGIN, run), context.language)
         token, verified = result or (None, False)
         return LoginPayload(token=token, verified=verified, errors=errors)
 
@@ -87,7 +89,9 @@ class IdentityMutation:
                 now=context.now(),
             )
 
-        row, errors = await attempt(run, context.language)
+        row, errors = await attempt(
+            throttled(info, Operation.START_FACE_VERIFICATION, run), context.language
+        )
         return FaceVerificationPayload(
             verify_id=row.verify_id if row else None,
             expires_at=row.expires_at if row else None,
@@ -127,5 +131,7 @@ class IdentityMutation:
                 username=username, password=password, now=context.now()
             )
 
-        token, errors = await attempt(run, context.language)
+        token, errors = await attempt(
+            throttled(info, Operation.AGENT_LOGIN, run, username=username), context.language
+        )
         return LoginPayload(token=token, verified=token is not None, errors=errors)

@@ -11,9 +11,11 @@ from gongji.api import permissions
 from gongji.api.context import Info
 from gongji.api.errors import UserError, answer, attempt, parse_id
 from gongji.api.payments import describe_values
+from gongji.api.throttling import throttled
 from gongji.institutions import queries, rules, service
 from gongji.institutions.models import ApiKey as ApiKeyRow
 from gongji.institutions.rules import ApiKeyStatus
+from gongji.throttle.policy import Operation
 
 ApiKeyStatusType = strawberry.enum(
     ApiKeyStatus, name="ApiKeyStatus", description="Whether a key still authenticates."
@@ -120,7 +122,9 @@ class InstitutionMutation:
                 now=info.context.now(),
             )
 
-        result, errors = await attempt(run, info.context.language)
+        result, errors = await attempt(
+            throttled(info, Operation.ISSUE_API_KEY, run), info.context.language
+        )
         if result is None:
             return IssueApiKeyPayload(api_key=None, secret=None, errors=errors)
         row, secret = result
@@ -144,5 +148,7 @@ class InstitutionMutation:
                 now=info.context.now(),
             )
 
-        row, errors = await attempt(run, info.context.language)
+        row, errors = await attempt(
+            throttled(info, Operation.REVOKE_API_KEY, run), info.context.language
+        )
         return RevokeApiKeyPayload(api_key=ApiKey.of(row, info) if row else None, errors=errors)

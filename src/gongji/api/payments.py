@@ -18,6 +18,7 @@ from gongji.api.errors import UserError, answer, attempt, parse_id
 from gongji.api.members import Person, Region
 from gongji.api.pagination import AFTER_DESCRIPTION, FIRST_DESCRIPTION, Connection, connection
 from gongji.api.scalars import Money
+from gongji.api.throttling import throttled
 from gongji.api.wallets import to_fen
 from gongji.errors import DomainError
 from gongji.institutions.models import Institution as InstitutionRow
@@ -37,6 +38,7 @@ from gongji.payments.rules import (
     family_money_pays,
     period,
 )
+from gongji.throttle.policy import Operation
 
 
 def describe_values(enum_type: type[enum.Enum], words: Mapping[enum.Enum, str]) -> None:
@@ -44,7 +46,6 @@ def describe_values(enum_type: type[enum.Enum], words: Mapping[enum.Enum, str]) 
     definition: StrawberryEnumDefinition = enum_type.__dict__["__strawberry_definition__"]
     for value in definition.values:
         value.description = words[enum_type[value.name]]
-
 
 VisitTypeType = strawberry.enum(
     VisitType,
@@ -575,7 +576,9 @@ class PaymentMutation:
                 now=info.context.now(),
             )
 
-        row, errors = await attempt(run, info.context.language)
+        row, errors = await attempt(
+            throttled(info, Operation.CREATE_BILL, run), info.context.language
+        )
         return BillPayload(bill=await Bill.of(row, info) if row else None, errors=errors)
 
     @strawberry.mutation(
@@ -608,7 +611,7 @@ class PaymentMutation:
                 now=info.context.now(),
             )
 
-        result, errors = await attempt(run, info.context.language)
+        result, errors = await attempt(throttled(info, Operation.PAY, run), info.context.language)
         if result is None:
             return PaymentPayload(payment=None, replayed=False, errors=errors)
         row, replayed = result
@@ -634,7 +637,9 @@ class PaymentMutation:
                 now=info.context.now(),
             )
 
-        result, errors = await attempt(run, info.context.language)
+        result, errors = await attempt(
+            throttled(info, Operation.CREATE_PAYMENT_CODE, run), info.context.language
+        )
         if result is None:
             return PaymentCodePayload(code=None, expires_at=None, errors=errors)
         code, row = result
@@ -673,7 +678,9 @@ class PaymentMutation:
                 now=info.context.now(),
             )
 
-        result, errors = await attempt(run, info.context.language)
+        result, errors = await attempt(
+            throttled(info, Operation.SETTLE_WITH_PAYMENT_CODE, run), info.context.language
+        )
         if result is None:
             return PaymentPayload(payment=None, replayed=False, errors=errors)
         row, replayed = result
@@ -717,7 +724,9 @@ class PaymentMutation:
                 now=info.context.now(),
             )
 
-        return await _refund_payload(*await attempt(run, info.context.language))
+        return await _refund_payload(*await attempt(
+            throttled(info, Operation.REFUND_BILL, run), info.context.language
+        ))
 
     @strawberry.mutation(
         description="The billing institution refunds family money by payment id (R22).",
@@ -752,4 +761,6 @@ class PaymentMutation:
                 now=info.context.now(),
             )
 
-        return await _refund_payload(*await attempt(run, info.context.language))
+        return await _refund_payload(*await attempt(
+            throttled(info, Operation.REFUND_PAYMENT, run), info.context.language
+        ))

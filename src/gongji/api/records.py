@@ -239,7 +239,7 @@ class RecordQuery:
     ) -> UsageRecordsPayload:
         async def run() -> UsageRecordConnection:
             viewer = await service.audit_viewer(
-                agent_id=permissions.agent(info).agent_id,
+                agent=permissions.agent(info),
                 id_number=id_number,
                 reason=reason,
                 now=info.context.now(),

@@ -13,11 +13,13 @@ from gongji.api.enums import RelationshipType
 from gongji.api.errors import UserError, attempt, parse_id
 from gongji.api.members import Person
 from gongji.api.scalars import Money
+from gongji.api.throttling import throttled
 from gongji.clock import china_date
 from gongji.members.models import Member
 from gongji.money import parse_yuan
 from gongji.payments import service as payments
 from gongji.payments.models import PremiumPayment as PremiumRow
+from gongji.throttle.policy import Operation
 from gongji.wallets import service
 from gongji.wallets.models import Authorization as AuthorizationRow
 from gongji.wallets.models import AuthorizationStatus, WalletTransfer
@@ -210,7 +212,9 @@ class WalletMutation:
             )
             return row, replayed, await wallet_of(member_id, info)
 
-        result, errors = await attempt(run, info.context.language)
+        result, errors = await attempt(
+            throttled(info, Operation.TRANSFER_TO_WALLET, run), info.context.language
+        )
         if result is None:
             return TransferPayload(transfer=None, wallet=None, replayed=False, errors=errors)
         row, replayed, wallet = result
@@ -233,7 +237,9 @@ class WalletMutation:
                 now=info.context.now(),
             )
 
-        row, errors = await attempt(run, info.context.language)
+        row, errors = await attempt(
+            throttled(info, Operation.AUTHORIZE_FAMILY_MEMBER, run), info.context.language
+        )
         return AuthorizationPayload(
             authorization=await Authorization.of(row, info) if row else None, errors=errors
         )
@@ -250,7 +256,9 @@ class WalletMutation:
                 now=info.context.now(),
             )
 
-        row, errors = await attempt(run, info.context.language)
+        row, errors = await attempt(
+            throttled(info, Operation.CHANGE_AUTHORIZATION, run), info.context.language
+        )
         return AuthorizationPayload(
             authorization=await Authorization.of(row, info) if row else None, errors=errors
         )
@@ -268,7 +276,9 @@ class WalletMutation:
                 now=info.context.now(),
             )
 
-        row, errors = await attempt(run, info.context.language)
+        row, errors = await attempt(
+            throttled(info, Operation.REVOKE_AUTHORIZATION, run), info.context.language
+        )
         return AuthorizationPayload(
             authorization=await Authorization.of(row, info) if row else None, errors=errors
         )
@@ -290,7 +300,9 @@ class WalletMutation:
                 now=info.context.now(),
             )
 
-        result, errors = await attempt(run, info.context.language)
+        result, errors = await attempt(
+            throttled(info, Operation.PAY_RESIDENT_PREMIUM, run), info.context.language
+        )
         if result is None:
             return PremiumPayload(premium=None, replayed=False, errors=errors)
         row, replayed = result

@@ -16,7 +16,8 @@ from gongji.families import rules
 from gongji.families.models import FamilyGroup, Invitation, Membership
 from gongji.families.rules import InvitationStatus, MembershipRole, Relationship
 from gongji.identity.face import FaceProvider
-from gongji.identity.principals import MemberPrincipal
+from gongji.identity.principals import AgentPrincipal, MemberPrincipal
+from gongji.identity.rules import check_agent_reason, check_agent_scope
 from gongji.identity.service import confirm_face_verification
 from gongji.members import service as members
 from gongji.members.models import Member
@@ -224,7 +225,7 @@ async def accept_invitation(
                 raise DomainError(ErrorCode.NOT_INVITEE, "invitationId")
             invitee = await _active_member(principal.member_id)
             group = await _group(invitation.group.id, lock=True)
-            creator = await Member.get(id=group.creator_id)  # type: ignore[attr-defined]
+            creator = await Member.get(created_groups__id=group.id)
             policy = policies.policy_for(creator.insured_region, china_date(now))
             if rules.needs_face_verification(age_on(invitee.id_number, china_date(now)), policy):
                 if not verify_id:
@@ -351,22 +352,28 @@ async def remove_family_member(
 
 
 async def agent_unbind(
-    *, agent_id: uuid.UUID, group_id: uuid.UUID, id_number: str, reason: str, now: datetime
+    *, agent: AgentPrincipal, group_id: uuid.UUID, id_number: str, reason: str, now: datetime
 ) -> FamilyGroup:
-    """R9 at the service hall 线下医保大厅: staff end a binding for someone, with a reason."""
-    reason = reason.strip()
-    if len(reason) < 2:
-        raise DomainError(ErrorCode.AGENT_REASON_REQUIRED, "reason")
+    """R9 at the service hall 线下医保大厅: staff end a binding for someone, with a reason.
+
+    Within the agent's scope: the member who leaves, or the group's creator (whose family it
+    is), must be insured there.
+    """
+    reason = check_agent_reason(reason)
     member = await members.find(id_number)
     if member is None:
         raise DomainError(ErrorCode.MEMBER_NOT_FOUND, "idNumber")
     async with in_transaction():
         group = await _group(group_id, lock=True)
-        await _end_membership(group, member.id, now, f"agent:{agent_id}")
+        creator = await Member.get(created_groups__id=group.id)
+        check_agent_scope(
+            agent.office_region, agent.scope, (member.insured_region, creator.insured_region)
+        )
+        await _end_membership(group, member.id, now, f"agent:{agent.agent_id}")
         await audit.record(
             at=now,
             actor_kind="agent",
-            actor_id=agent_id,
+            actor_id=agent.agent_id,
             action="family.agent_unbind",
             subject_id=member.id,
             reason=reason,

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
+from gongji.identity.rules import AgentScope
+
 if TYPE_CHECKING:
     from gongji.members.models import Member
 
@@ -85,6 +87,7 @@ class Agent(Model):
     username = fields.CharField(max_length=64, unique=True)
     name = fields.CharField(max_length=64)
     office_region = fields.CharField(max_length=6)
+    scope = fields.CharEnumField(AgentScope, max_length=16, default=AgentScope.CITY)
     password_hash = fields.CharField(max_length=256)
     active = fields.BooleanField(default=True)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from gongji.identity.rules import AgentScope
+
 
 @dataclass(frozen=True)
 class MemberPrincipal:
@@ -17,8 +19,12 @@ class MemberPrincipal:
 
 @dataclass(frozen=True)
 class AgentPrincipal:
+    """Service-hall staff; they act within `scope` of their office's region."""
+
     agent_id: uuid.UUID
     username: str
+    office_region: str
+    scope: AgentScope
 
 
 @dataclass(frozen=True)

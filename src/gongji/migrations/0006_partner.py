@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('gongji', '0003_usage_records')]
+    dependencies = [('gongji', '0005_agent_scope')]
 
     initial = False
 

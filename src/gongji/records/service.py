@@ -14,6 +14,8 @@ from tortoise.queryset import QuerySet
 from gongji import pagination
 from gongji.audit import service as audit
 from gongji.errors import DomainError, ErrorCode
+from gongji.identity.principals import AgentPrincipal
+from gongji.identity.rules import check_agent_reason, check_agent_scope
 from gongji.members import service as members
 from gongji.members.models import Member
 from gongji.payments.models import Bill, Payment, PremiumPayment, Refund
@@ -210,19 +212,19 @@ def batches(viewer: Viewer, f: RecordFilter, size: int = 1000) -> AsyncIterator[
 
 
 async def audit_viewer(
-    *, agent_id: uuid.UUID, id_number: str, reason: str, now: datetime, detail: dict[str, object]
+    *, agent: AgentPrincipal, id_number: str, reason: str, now: datetime, detail: dict[str, object]
 ) -> Viewer:
-    """An agent reads a member's records for an audit: a reason is required and recorded."""
-    reason = reason.strip()
-    if len(reason) < 2:
-        raise DomainError(ErrorCode.AGENT_REASON_REQUIRED, "reason")
+    """An agent reads a member's records for an audit: a reason is required and recorded,
+    and the member must be insured within the agent's scope."""
+    reason = check_agent_reason(reason)
     member = await members.find(id_number)
     if member is None:
         raise DomainError(ErrorCode.MEMBER_NOT_FOUND, "idNumber")
+    check_agent_scope(agent.office_region, agent.scope, (member.insured_region,))
     await audit.record(
         at=now,
         actor_kind="agent",
-        actor_id=agent_id,
+        actor_id=agent.agent_id,
         action="records.audit_read",
         subject_id=member.id,
         reason=reason,
