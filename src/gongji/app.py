@@ -128,7 +128,7 @@ def create_app(
     routes = [
         Route("/graphql", GongjiGraphQL(services), methods=["GET", "POST"]),
         Route("/healthz", health.healthz),
-        Route("/readyz", health.readyz([health.database_check])),
+        Route("/readyz", health.readyz([health.database_check, services.throttle.readiness])),
         Route("/metrics", metrics.scrape),
         Route("/export/usage-records.csv", usage_records_csv(services), methods=["GET"]),
     ]

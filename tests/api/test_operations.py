@@ -8,7 +8,8 @@ from tortoise import Tortoise
 
 from gongji import metrics
 from gongji.demo import demo_api_key
-from tests.conftest import Api, bill_input, create_bill
+from gongji.settings import RateLimits
+from tests.conftest import Api, ApiWith, bill_input, create_bill
 
 pytestmark = pytest.mark.usefixtures("demo_data")
 
@@ -99,3 +100,19 @@ async def test_a_payment_is_metered_once_and_its_replay_not_at_all(
         sample("gongji_money_moved_fen_total", kind="pay"),
     )
     assert (after[0] - before[0], after[1] - before[1]) == (1, 8600)
+
+
+async def test_readyz_reports_an_unreachable_redis(api_with: ApiWith) -> None:
+    api = await api_with(redis_url="redis://127.0.0.1:1/0")  # nothing listens on port 1
+    response = await api.http.get("/readyz")
+    assert response.status_code == 503
+    [problem] = response.json()["problems"]
+    assert problem.startswith("redis: ")
+
+
+async def test_a_throttled_call_is_counted(api_with: ApiWith) -> None:
+    api = await api_with(rate_limits=RateLimits(login_per_ip="1/minute"))
+    before = sample("gongji_throttled_total", operation="login")
+    for _ in range(3):
+        await api.data('mutation{ login(code:"demo-lina"){ errors { code } } }')
+    assert sample("gongji_throttled_total", operation="login") - before == 2

@@ -12,6 +12,7 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
+from gongji import metrics
 from gongji.errors import DomainError, ErrorCode
 from gongji.settings import RateLimits, Settings
 from gongji.throttle.policy import POLICY, Operation, Rule, Subject
@@ -52,6 +53,15 @@ class Throttle:
             if isinstance(client, redis.asyncio.Redis):
                 await client.aclose()
 
+    async def readiness(self) -> str | None:
+        """For /readyz: None when the counters' store answers (memory always does)."""
+        if not isinstance(self._storage, RedisStorage):
+            return None
+        try:
+            return None if await self._storage.check() else "redis: no answer"
+        except Exception as error:  # any failure means "not ready", whatever the client raised
+            return f"redis: {type(error).__name__}"
+
     @asynccontextmanager
     async def guard(
         self, operation: Operation, subjects: Mapping[Subject, str | None]
@@ -81,6 +91,7 @@ class Throttle:
         if not admitted:
             stats = await self._limiter.get_window_stats(item, *identity)
             seconds = retry_after(stats.reset_time, time.time())
+            metrics.observe_throttled(identity[0])
             raise DomainError(ErrorCode.RATE_LIMITED, None, {"seconds": seconds})
 
 
