@@ -19,6 +19,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from gongji import db
 from gongji.api.context import Context, Services, language_of
 from gongji.api.export import usage_records_csv
+from gongji.api.graphiql_page import ASSET_PATH, page_response, serve_asset
 from gongji.api.schema import build_schema
 from gongji.clock import Clock, SystemClock
 from gongji.identity.face import FaceProvider, MockFaceProvider
@@ -52,6 +53,10 @@ class GongjiGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL with every asset from this server: partner networks often have no internet."""
+        return page_response()
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -112,6 +117,7 @@ def create_app(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", health),
+            Route(ASSET_PATH + "/{name}", serve_asset, methods=["GET", "HEAD"]),
             Route("/export/usage-records.csv", usage_records_csv(services), methods=["GET"]),
             Route("/mock/wechat/face/{verify_id}", complete_mock_face, methods=["POST"]),
         ],
