@@ -86,6 +86,8 @@ class ErrorCode(enum.Enum):
     PREMIUM_ALREADY_PAID = "PREMIUM_ALREADY_PAID"
     RELATIVE_NOT_RESIDENT_INSURED = "RELATIVE_NOT_RESIDENT_INSURED"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    # graphiql: `gongji demo --reset` never wipes a database that holds more than the demo
+    DEMO_RESET_REFUSED = "DEMO_RESET_REFUSED"
 
 
 @dataclass(frozen=True)
@@ -344,6 +346,12 @@ CATALOGUE: dict[ErrorCode, Explanation] = {
         "R22",
         "该幂等键已用于另一笔不同的请求",
         "This idempotency key was already used for a different request",
+    ),
+    # graphiql: `gongji demo --reset`
+    ErrorCode.DEMO_RESET_REFUSED: Explanation(
+        None,
+        "数据库中有演示数据以外的数据（{found}），不能重置演示数据",
+        "The database holds data that is not the demo's ({found}); the demo was not reset",
     ),
 }
 
