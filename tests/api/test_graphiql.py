@@ -176,6 +176,9 @@ async def test_graphiql_runs_in_a_browser_without_internet(live_server: str, chr
             assert "Loading" not in await page.inner_text("#graphiql")
             assert await page.locator(".graphiql-tab").count() == len(WALKTHROUGH)
 
+            # a new tab: the Login tab's operation name would go with the query for a moment
+            await page.get_by_role("button", name="Add tab").click()
+            await page.locator(".graphiql-tab").nth(len(WALKTHROUGH)).wait_for()
             await query_editor.evaluate("(e) => e.CodeMirror.setValue('{ me { name } }')")
             headers = json.dumps({"Authorization": f"Bearer {token}"})
             headers_editor = ".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror"
