@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -20,6 +21,7 @@ import pytest
 import strawberry
 from graphql import build_schema, parse, validate
 from playwright.async_api import Route, async_playwright
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from gongji.api.graphiql_page import WALKTHROUGH
 from tests.conftest import ROOT, Api
@@ -178,7 +180,10 @@ async def test_graphiql_runs_in_a_browser_without_internet(live_server: str, chr
 
             # a new tab: the Login tab's operation name would go with the query for a moment
             await page.get_by_role("button", name="Add tab").click()
-            await page.locator(".graphiql-tab").nth(len(WALKTHROUGH)).wait_for()
+            for _ in range(100):  # until GraphiQL has put the new tab's (empty) query in
+                if await query_editor.evaluate("(e) => e.CodeMirror.getValue()") == "":
+                    break
+                await asyncio.sleep(0.05)
             await query_editor.evaluate("(e) => e.CodeMirror.setValue('{ me { name } }')")
             headers = json.dumps({"Authorization": f"Bearer {token}"})
             headers_editor = ".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror"
@@ -187,7 +192,10 @@ async def test_graphiql_runs_in_a_browser_without_internet(live_server: str, chr
             )
             await page.click(".graphiql-execute-button")
             result = page.locator(".graphiql-response")
-            await result.get_by_text("张伟").wait_for(timeout=10_000)
+            try:
+                await result.get_by_text("张伟").wait_for(timeout=10_000)
+            except PlaywrightTimeout:
+                pytest.fail(f"no 张伟 in the result pane: {await result.inner_text()}")
         finally:
             await browser.close()
     assert outside == []
