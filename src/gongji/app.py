@@ -12,6 +12,7 @@ from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -20,6 +21,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from gongji import db, health, logs, metrics
 from gongji.api.context import Context, Services, language_of
 from gongji.api.export import usage_records_csv
+from gongji.api.graphiql_page import ASSET_PATH, page_response, serve_asset
 from gongji.api.http_errors import http_error
 from gongji.api.mock_face import complete_mock_face
 from gongji.api.request_limits import RequestLimits
@@ -76,6 +78,10 @@ class GongjiGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL with every asset from this server: partner networks often have no internet."""
+        return page_response()
+
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     settings.refuse_mocks_outside_development()
@@ -130,6 +136,7 @@ def create_app(
         Route("/healthz", health.healthz),
         Route("/readyz", health.readyz([health.database_check, services.throttle.readiness])),
         Route("/metrics", metrics.scrape),
+        Route(ASSET_PATH + "/{name}", serve_asset, methods=["GET", "HEAD"]),
         Route("/export/usage-records.csv", usage_records_csv(services), methods=["GET"]),
     ]
     if isinstance(services.face, MockFaceProvider):

@@ -32,7 +32,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--workers", type=int, default=1, help="worker processes (Redis shares their limits)"
     )
     commands.add_parser("migrate", help="apply database migrations")
-    commands.add_parser("demo", help="load the demo data (safe to run twice)")
+    demo = commands.add_parser("demo", help="load the demo data (safe to run twice)")
+    demo.add_argument(
+        "--reset",
+        action="store_true",
+        help="delete everything and load the demo again; refused unless the database holds"
+        " nothing but demo data",
+    )
     importer = commands.add_parser("import-members", help="load a registry CSV, all or nothing")
     importer.add_argument("file", type=Path)
     commands.add_parser(
@@ -128,14 +134,18 @@ def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _demo(_args: argparse.Namespace, settings: Settings) -> int:
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from gongji import demo
     from gongji.regions.policy import PolicyBook
 
-    counts = _with_db(
-        settings, lambda: demo.load(SystemClock().now(), PolicyBook.load(settings.policy_file))
-    )
-    print(f"demo data loaded: {counts['members']} people, {counts['institutions']} institutions")
+    policies = PolicyBook.load(settings.policy_file)
+    load = demo.reset if args.reset else demo.load
+    try:
+        counts = _with_db(settings, lambda: load(SystemClock().now(), policies))
+    except DomainError as error:
+        return _refused(error)
+    done = "demo data reset" if args.reset else "demo data loaded"
+    print(f"{done}: {counts['members']} people, {counts['institutions']} institutions")
     return 0
 
 

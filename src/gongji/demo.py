@@ -1,13 +1,19 @@
-"""The documented demo data set (README "Demo data"). Safe to load twice."""
+"""The documented demo data set (README "Demo data"). Safe to load twice; `reset` starts over."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from stdnum.cn import ric
+from tortoise import Tortoise
+from tortoise.fields.relational import RelationalField
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from gongji.errors import DomainError, ErrorCode, bilingual
 from gongji.families.models import FamilyGroup, Invitation, Membership
 from gongji.families.rules import InvitationStatus, MembershipRole, Relationship
 from gongji.identity import credentials
@@ -123,6 +129,54 @@ async def load(now: datetime, policies: PolicyBook) -> dict[str, int]:
             await _money(members[name], carryover, current, wallet, now)
         await _urumqi_authorization(members, now, policies)
     return {"members": len(PEOPLE), "institutions": len(INSTITUTIONS)}
+
+
+async def reset(now: datetime, policies: PolicyBook) -> dict[str, int]:
+    """Delete everything and load the demo again, only if the database holds nothing else.
+
+    One transaction: refused or failed, nothing is deleted.
+    """
+    async with in_transaction():
+        found = await not_demo_data()
+        if found:
+            zh = "，".join(f"{what[0]} {n}" for what, n in found)
+            en = ", ".join(f"{what[1]}: {n}" for what, n in found)
+            raise DomainError(ErrorCode.DEMO_RESET_REFUSED, params={"found": bilingual(zh, en)})
+        for model in _children_first(list(Tortoise.apps.get_models_iterable())):
+            await model.all().delete()
+        return await load(now, policies)
+
+
+async def not_demo_data() -> list[tuple[tuple[str, str], int]]:
+    """What is in the database but not in the demo: people, institutions, keys, logins."""
+    keys = [credentials.digest(demo_api_key(code)) for code, _, _ in INSTITUTIONS]
+    counts: dict[tuple[str, str], QuerySet[Any]] = {
+        ("参保人", "insured people"): Member.exclude(id_number__in=[p.id_number for p in PEOPLE]),
+        ("定点机构", "institutions"): Institution.exclude(code__in=[c for c, _, _ in INSTITUTIONS]),
+        ("机构密钥", "API keys"): ApiKey.exclude(key_hash__in=keys),
+        ("经办人员", "agents"): Agent.exclude(username=AGENT_USERNAME),
+        ("微信用户", "WeChat users"): WechatUser.exclude(openid__startswith="mock-openid-"),
+    }
+    found = [(what, await query.count()) for what, query in counts.items()]
+    return [(what, n) for what, n in found if n]
+
+
+def _children_first(models: list[type[Model]]) -> list[type[Model]]:
+    """Delete order: a row goes before the rows it refers to (no cycles among our models)."""
+
+    def parents(model: type[Model]) -> set[type[Model]]:
+        forward = model._meta.fk_fields | model._meta.o2o_fields
+        fields = [model._meta.fields_map[name] for name in forward]
+        return {f.related_model for f in fields if isinstance(f, RelationalField)} - {model}
+
+    refers = {model: parents(model) for model in models}
+    ordered: list[type[Model]] = []
+    while left := [m for m in models if m not in ordered]:
+        ready = [m for m in left if not any(m in refers[other] for other in left)]
+        if not ready:
+            raise RuntimeError(f"foreign keys form a cycle among {left}")
+        ordered += ready
+    return ordered
 
 
 async def _member(person: DemoPerson) -> Member:

@@ -99,6 +99,8 @@ class ErrorCode(enum.Enum):
     RATE_LIMITED = "RATE_LIMITED"
     AGENT_REASON_TOO_SHORT = "AGENT_REASON_TOO_SHORT"
     AGENT_OUTSIDE_SCOPE = "AGENT_OUTSIDE_SCOPE"
+    # graphiql: `gongji demo --reset` never wipes a database that holds more than the demo
+    DEMO_RESET_REFUSED = "DEMO_RESET_REFUSED"
 
 
 @dataclass(frozen=True)
@@ -414,6 +416,12 @@ CATALOGUE: dict[ErrorCode, Explanation] = {
         None,
         "该参保人不在您的经办范围（{scope}）内",
         "This person is outside your office's scope ({scope})",
+    ),
+    # graphiql: `gongji demo --reset`
+    ErrorCode.DEMO_RESET_REFUSED: Explanation(
+        None,
+        "数据库中有演示数据以外的数据（{found}），不能重置演示数据",
+        "The database holds data that is not the demo's ({found}); the demo was not reset",
     ),
 }
 
