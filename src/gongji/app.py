@@ -40,7 +40,8 @@ class GongjiGraphQL(GraphQL[Context, None]):
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         principal = None
-        if scheme.lower() == "bearer" and token.strip():
+        presented = scheme.lower() == "bearer" and bool(token.strip())
+        if presented:
             principal = await authenticate(token.strip(), now=self.services.clock.now())
         return Context(
             request=request,  # type: ignore[arg-type]
@@ -48,6 +49,7 @@ class GongjiGraphQL(GraphQL[Context, None]):
             services=self.services,
             principal=principal,
             language=language_of(request.headers.get("accept-language")),
+            token_rejected=presented and principal is None,
         )
 
     def encode_json(self, data: object) -> bytes:

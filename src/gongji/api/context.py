@@ -36,6 +36,7 @@ class Context:
     services: Services
     principal: Principal | None
     language: str
+    token_rejected: bool = False  # a bearer token was sent, but it is unknown or expired
     loaders: Loaders = field(default_factory=Loaders)
 
     def now(self) -> datetime:
