@@ -213,3 +213,8 @@ async def member_id(api: Api, token: str) -> str:
     data = await api.data("{ me { id } }", token=token)
     ident: str = data["me"]["id"]
     return ident
+
+
+def nodes(connection: dict[str, Any]) -> list[Any]:
+    """The items of one page of a Relay connection."""
+    return [edge["node"] for edge in connection["edges"]]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
+import pytest
+
 from gongji.clock import FixedClock
-from tests.conftest import Api
+from tests.conftest import Api, person
 
 ME = "{ me { name } }"
 
@@ -68,3 +71,19 @@ async def test_a_query_refusal_is_top_level_with_code_field_and_rule(api: Api) -
         "rule": None,
     }
     assert body["errors"][0]["message"] == "Invalid input: character U+202E is not allowed"
+
+
+async def test_refusals_in_queries_never_log_the_document(
+    api: Api, demo_data: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    wang = person("王秀英")
+    caplog.set_level(logging.INFO)
+    login = await api.data(
+        'mutation { agentLogin(username: "demo-agent", password: "gongji-demo") { token } }'
+    )
+    body = await api(
+        f'{{ auditUsageRecords(idNumber: "{wang.id_number}", reason: "x") {{ totalCount }} }}',
+        token=login["agentLogin"]["token"],
+    )
+    assert body["errors"][0]["extensions"]["code"] == "AGENT_REASON_REQUIRED"
+    assert wang.id_number not in caplog.text

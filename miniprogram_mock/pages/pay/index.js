@@ -1,5 +1,5 @@
 // 共济支付: the patient pays their own bill with family money; the rest is cash.
-const { request, firstError } = require('../../utils/graphql')
+const { request, firstError, nodes } = require('../../utils/graphql')
 const documents = require('../../graphql/documents')
 const page = require('../../utils/page')
 
@@ -14,7 +14,7 @@ Component({
       const data = await request(documents.PayOverview)
       this.setData({
         bills: data.myBills.filter((b) => b.status === 'OPEN'),
-        authorizations: data.authorizationsReceived.filter((a) => a.status === 'ACTIVE'),
+        authorizations: nodes(data.authorizationsReceived).filter((a) => a.status === 'ACTIVE'),
       })
     },
     pay(e) {

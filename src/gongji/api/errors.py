@@ -19,8 +19,8 @@ from typing import Any, TypeVar, cast
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError, GraphQLSyntaxError, ValidationContext
-from strawberry.types.enum import StrawberryEnumDefinition
 
+from gongji.api.enums import described
 from gongji.errors import CATALOGUE, DomainError, ErrorCode, bilingual
 
 T = TypeVar("T")
@@ -39,15 +39,13 @@ def _describe(code: ErrorCode) -> str:
     return " ".join(parts)
 
 
-ErrorCodeType = strawberry.enum(
+ErrorCodeType = described(
     ErrorCode,
     name="ErrorCode",
     description="Stable machine codes of every refusal: in a mutation payload's `errors`, and "
     "in `extensions.code` of top-level errors. Never renamed.",
+    values={code.name: _describe(code) for code in ErrorCode},
 )
-_definition: StrawberryEnumDefinition = vars(ErrorCodeType)["__strawberry_definition__"]
-for _value in _definition.values:
-    _value.description = _describe(ErrorCode(_value.value))
 
 
 @strawberry.type(description="A refusal the caller can act on, in a mutation's payload.")

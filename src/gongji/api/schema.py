@@ -20,13 +20,13 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from gongji.api import inputs
+from gongji.api import arguments, inputs
 from gongji.api.errors import Unauthenticated, too_complex, top_level
 from gongji.api.families import FamilyMutation, FamilyQuery
 from gongji.api.identity import IdentityMutation, IdentityQuery
 from gongji.api.payments import PaymentMutation, PaymentQuery
 from gongji.api.records import RecordQuery
-from gongji.api.regions import RegionQuery
+from gongji.api.regions import RegionQuery, RuleQuery
 from gongji.api.scalars import SCALARS
 from gongji.api.wallets import WalletMutation, WalletQuery
 from gongji.errors import DomainError
@@ -38,7 +38,9 @@ logger = logging.getLogger("gongji.api")
 @strawberry.type(
     description="Reads. A refusal is a top-level error with `extensions.code` (see ErrorCode)."
 )
-class Query(IdentityQuery, FamilyQuery, RegionQuery, WalletQuery, PaymentQuery, RecordQuery):
+class Query(
+    IdentityQuery, FamilyQuery, RegionQuery, RuleQuery, WalletQuery, PaymentQuery, RecordQuery
+):
     pass
 
 
@@ -102,6 +104,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         too_complex(alias_limit(settings.max_aliases)),
     ]
     inputs.install(Query, Mutation)
+    arguments.describe(Query, Mutation)
     return GongjiSchema(
         query=Query,
         mutation=Mutation,
