@@ -87,3 +87,9 @@ async def test_refusals_in_queries_never_log_the_document(
     )
     assert body["errors"][0]["extensions"]["code"] == "AGENT_REASON_REQUIRED"
     assert wang.id_number not in caplog.text
+
+
+async def test_the_rules_a_refusal_cites_are_public(api: Api) -> None:
+    rules = (await api.data("{ rules { id title text } }"))["rules"]
+    assert [r["id"] for r in rules] == [f"R{n}" for n in range(1, 31)]
+    assert "in-laws" in next(r for r in rules if r["id"] == "R3")["text"]

@@ -60,3 +60,13 @@ def test_every_error_code_says_its_rule_from_the_catalogue() -> None:
         assert CATALOGUE[code].en.split("{")[0] in description
         if CATALOGUE[code].rule:
             assert f"Rule {CATALOGUE[code].rule}" in description
+
+
+def test_the_readme_rule_table_is_the_rule_book() -> None:
+    from gongji.rulebook import RULES
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    for rule in RULES:
+        assert f"| {rule.id} | **{rule.title}**: {rule.text} |" in readme, rule.id
+    cited = {e.rule for e in CATALOGUE.values() if e.rule}
+    assert cited <= {r.id for r in RULES}
