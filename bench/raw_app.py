@@ -28,10 +28,8 @@ from gongji.members.models import Member
 from gongji.members.rules import age_on, mask_id_number
 from gongji.money import format_yuan
 from gongji.payments import service as payments
-from gongji.payments.rules import VisitType
 from gongji.records import service as records
-from gongji.records.models import RecordKind
-from gongji.records.rules import RecordFilter, RecordRole, encode_cursor
+from gongji.records.rules import RecordFilter, encode_cursor, record_filter
 from gongji.settings import Settings
 
 
@@ -40,17 +38,14 @@ def _json(data: Any, status: int = 200) -> Response:
 
 
 def _filter(raw: dict[str, Any]) -> RecordFilter:
-    def pick(kind: Any, value: Any) -> Any:
-        return None if value is None else next(e for e in kind if e.name == value)
-
-    return RecordFilter(
+    return record_filter(
         insured_region=raw.get("insuredRegion"),
-        visit_type=pick(VisitType, raw.get("visitType")),
+        visit_type=raw.get("visitType"),
         year=raw.get("year"),
-        role=pick(RecordRole, raw.get("role")),
-        relative_id=uuid.UUID(raw["relativeId"]) if raw.get("relativeId") else None,
-        authorization_id=uuid.UUID(raw["authorizationId"]) if raw.get("authorizationId") else None,
-        kind=pick(RecordKind, raw.get("kind")),
+        role=raw.get("role"),
+        relative_id=raw.get("relativeId"),
+        authorization_id=raw.get("authorizationId"),
+        kind=raw.get("kind"),
     )
 
 
@@ -77,7 +72,7 @@ def create(services: Services | None = None) -> Starlette:
                 body.get("after"),
             )
         except DomainError as error:
-            return _json({"records": None, "errors": [{"code": error.code.value}]})
+            return _json({"errors": [{"code": error.code.value}]})
         member_ids = {i for r in rows for i in (r.patient_id, r.authorizer_id) if i}  # type: ignore[attr-defined]
         institution_ids = {r.institution_id for r in rows if r.institution_id}  # type: ignore[attr-defined]
         members = {m.id: m for m in await Member.filter(id__in=list(member_ids))}
@@ -122,14 +117,11 @@ def create(services: Services | None = None) -> Starlette:
             )
         return _json(
             {
-                "records": {
-                    "edges": edges,
-                    "pageInfo": {
-                        "hasNextPage": has_next,
-                        "endCursor": edges[-1]["cursor"] if edges else None,
-                    },
+                "edges": edges,
+                "pageInfo": {
+                    "hasNextPage": has_next,
+                    "endCursor": edges[-1]["cursor"] if edges else None,
                 },
-                "errors": [],
             }
         )
 

@@ -369,3 +369,6 @@ async def family(api: Api) -> dict[str, str]:
         "mother": await api.login("demo-wangxiuying"),
         "auth": granted["authorizeFamilyMember"]["authorization"]["id"],
     }
+def nodes(connection: dict[str, Any]) -> list[Any]:
+    """The items of one page of a Relay connection."""
+    return [edge["node"] for edge in connection["edges"]]

@@ -87,18 +87,22 @@ test('the patient sees her records under region, visit type and year', async () 
   expect(text(mine, '#family-total')).toBe('500.00')
 })
 
-test('the authorizer sees every use of his money, under his own insured region', async () => {
+test('the authorizer sees every use of his money, under the patient\'s insured region', async () => {
   const { simulate: s2, wx: wx2 } = setup('demo-zhangwei')
   await loginAs(s2, wx2)
   const his = await open(s2, 'records')
-  type(his, '#region', '620000')
+  type(his, '#region', '410000') // his mother is insured in Henan
   his.querySelector('#role').dispatchEvent('change', { detail: { value: 2 } }) // 我的共济资金
   await tap(s2, his, '#search')
   const rows = his.querySelectorAll('.record').map((r) => r.dom.textContent)
   expect(rows.filter((r) => r.includes('郑州市中心医院') && r.includes('王秀英'))).toHaveLength(2)
-  type(his, '#region', '410000') // his own insured region is Gansu: nothing under Henan
+  type(his, '#region', '620000') // Gansu is his own region, not hers: none of her visits
   await tap(s2, his, '#search')
-  expect(text(his, '#total-count')).toBe('0')
+  const gansu = his.querySelectorAll('.record').map((r) => r.dom.textContent)
+  expect(gansu.filter((r) => r.includes('王秀英'))).toHaveLength(0)
+  type(his, '#region', '12') // a refused filter: the server's message, in Chinese
+  await tap(s2, his, '#search')
+  expect(text(his, '#error')).toContain('行政区划代码无效')
 })
 
 test('wallet: transfer in (or the quiet-hours rule), change and revoke', async () => {

@@ -1,6 +1,7 @@
 // A small GraphQL client over wx.request: POST JSON, bearer token from storage.
 // Payload errors (errors: [...] in a mutation's result) are returned to the page to show;
-// transport failures and top-level GraphQL errors (not logged in, server bug) reject.
+// transport failures and top-level GraphQL errors (not logged in, a refused query such as a
+// bad records filter, server bug) reject with the server's localized message and its code.
 const { apiBase } = require('./config')
 
 class GraphQLError extends Error {
@@ -28,7 +29,8 @@ function request(document, variables) {
         } else if (body.errors && body.errors.length) {
           const first = body.errors[0]
           const code = (first.extensions && first.extensions.code) || 'GRAPHQL_ERROR'
-          const message = code === 'UNAUTHENTICATED' ? '请先登录' : first.message
+          const loggedOut = code === 'UNAUTHENTICATED' || code === 'TOKEN_INVALID'
+          const message = loggedOut ? '请先登录' : first.message
           reject(new GraphQLError(message, code))
         } else {
           resolve(body.data)
@@ -47,4 +49,9 @@ function firstError(payload) {
   return errors.length ? errors[0].message : ''
 }
 
-module.exports = { request, firstError, GraphQLError }
+// The items of one page of a connection (edges { node }).
+function nodes(connection) {
+  return ((connection && connection.edges) || []).map((edge) => edge.node)
+}
+
+module.exports = { request, firstError, nodes, GraphQLError }

@@ -50,7 +50,8 @@ class GongjiGraphQL(GraphQL[Context, None]):
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         principal = None
-        if scheme.lower() == "bearer" and token.strip():
+        presented = scheme.lower() == "bearer" and bool(token.strip())
+        if presented:
             principal = await authenticate(token.strip(), now=self.services.clock.now())
         note_principal(principal)
         return Context(
@@ -64,6 +65,7 @@ class GongjiGraphQL(GraphQL[Context, None]):
                 request.headers.get("x-forwarded-for"),
                 self.trusted_proxies,
             ),
+            token_rejected=presented and principal is None,
         )
 
     async def run(self, request: Request | WebSocket, *args: Any, **kwargs: Any) -> Any:

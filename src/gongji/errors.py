@@ -101,6 +101,15 @@ class ErrorCode(enum.Enum):
     AGENT_OUTSIDE_SCOPE = "AGENT_OUTSIDE_SCOPE"
     # graphiql: `gongji demo --reset` never wipes a database that holds more than the demo
     DEMO_RESET_REFUSED = "DEMO_RESET_REFUSED"
+    # api: input hygiene, query refusals and top-level request errors (extensions.code)
+    INPUT_TOO_LONG = "INPUT_TOO_LONG"
+    FILTER_NOT_APPLICABLE = "FILTER_NOT_APPLICABLE"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    TOKEN_INVALID = "TOKEN_INVALID"
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,7 @@ class Explanation:
     rule: str | None
     zh: str
     en: str
+    when: str | None = None  # for the schema's docs, where the message does not say when
 
 
 CATALOGUE: dict[ErrorCode, Explanation] = {
@@ -422,6 +432,55 @@ CATALOGUE: dict[ErrorCode, Explanation] = {
         None,
         "数据库中有演示数据以外的数据（{found}），不能重置演示数据",
         "The database holds data that is not the demo's ({found}); the demo was not reset",
+    ),
+    # api: input hygiene, query refusals and top-level request errors (extensions.code)
+    ErrorCode.INPUT_TOO_LONG: Explanation(
+        None,
+        "最多{max}个字符",
+        "At most {max} characters",
+        "A text input is longer than its limit; `field` names it.",
+    ),
+    ErrorCode.FILTER_NOT_APPLICABLE: Explanation(
+        "R27",
+        "该筛选条件不适用于机构查询",
+        "This filter does not apply to an institution's records",
+        "An institution filters usage records by role or relative: it sees its own bills only.",
+    ),
+    ErrorCode.UNAUTHENTICATED: Explanation(
+        None,
+        "需要登录：请发送 Authorization: Bearer <token>",
+        "Authentication required: send Authorization: Bearer <token>",
+        "Top-level only: the operation needs a caller and no bearer token was sent.",
+    ),
+    ErrorCode.TOKEN_INVALID: Explanation(
+        None,
+        "登录凭证无效或已过期，请重新登录",
+        "The bearer token is invalid or expired; log in again",
+        "Top-level only: a bearer token was sent but is unknown, revoked, ended or expired.",
+    ),
+    ErrorCode.GRAPHQL_PARSE_FAILED: Explanation(
+        None,
+        "GraphQL 文档语法错误（详见 extensions.detail）",
+        "The GraphQL document does not parse: {detail}",
+        "Top-level only: a syntax error; `extensions.detail` keeps graphql-core's words.",
+    ),
+    ErrorCode.GRAPHQL_VALIDATION_FAILED: Explanation(
+        None,
+        "GraphQL 查询未通过校验（详见 extensions.detail）",
+        "The GraphQL operation is not valid against the schema: {detail}",
+        "Top-level only: an unknown field, a missing argument, or a variable of the wrong type.",
+    ),
+    ErrorCode.QUERY_TOO_COMPLEX: Explanation(
+        None,
+        "查询过于复杂（层级、别名或长度超过上限，详见 extensions.detail）",
+        "The operation is too complex: {detail}",
+        "Top-level only: the depth, alias or token limit was exceeded.",
+    ),
+    ErrorCode.INTERNAL_SERVER_ERROR: Explanation(
+        None,
+        "服务器出错了，请稍后再试",
+        "Unexpected error.",
+        "Top-level only: a bug on our side, logged without your input; retrying may help.",
     ),
 }
 

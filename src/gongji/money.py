@@ -7,12 +7,12 @@ import re
 from gongji.errors import DomainError, ErrorCode, bilingual
 
 MAX_FEN = 10**13  # 1,000亿元: far above any real balance, far below 2**63
-_YUAN = re.compile(r"^(0|[1-9]\d{0,12})(\.\d{1,2})?$")
+_YUAN = re.compile(r"(0|[1-9]\d{0,12})(\.\d{1,2})?", re.ASCII)
 
 
 def parse_yuan(text: str, *, field: str = "amount") -> int:
     """'1234.5' → 123450 fen. Positive, at most two decimals, within bounds."""
-    if not isinstance(text, str) or not _YUAN.match(text.strip()):
+    if not isinstance(text, str) or not _YUAN.fullmatch(text.strip()):
         raise DomainError(
             ErrorCode.INVALID_INPUT,
             field,

@@ -11,7 +11,7 @@ from stdnum.cn import ric
 from gongji.clock import FixedClock
 from gongji.members.models import Member
 from gongji.members.rules import InsuranceStatus, InsuranceType
-from tests.conftest import Api, agent_token, person
+from tests.conftest import Api, agent_token, nodes, person
 
 pytestmark = pytest.mark.usefixtures("demo_data")
 
@@ -33,7 +33,11 @@ REMOVE = (
     "mutation($g:ID!,$m:ID!){removeFamilyMember(groupId:$g,memberId:$m){group{id} errors{code}}}"
 )
 GROUPS = "{ myFamilyGroups { id name members { role relationship person { id name idNumber } } } }"
-INVITATIONS = "{ myInvitations { id status sentByMe groupName relationship } }"
+INVITATIONS = "{ myInvitations { edges { node { id status sentByMe groupName relationship } } } }"
+BY_STATUS = """query($s: InvitationStatus) { myInvitations(status: $s) {
+  totalCount edges { node { status } } } }"""
+PAGED = """query($n: Int, $a: String) { myInvitations(first: $n, after: $a) {
+  totalCount pageInfo { hasNextPage endCursor } edges { node { status } } } }"""
 
 
 async def create_group(api: Api, token: str, name: str = "张家") -> str:
@@ -243,7 +247,11 @@ async def test_invitation_expires_after_policy_days_r7(
     invitation = (await invite(api, token, group, "李娜", "SPOUSE"))["invitation"]
     clock.advance(timedelta(days=7))
     wife = await api.login("demo-lina")
-    assert (await api.data(INVITATIONS, token=wife))["myInvitations"][0]["status"] == "EXPIRED"
+    seen = nodes((await api.data(INVITATIONS, token=wife))["myInvitations"])
+    assert seen[0]["status"] == "EXPIRED"
+    for status, count in [("EXPIRED", 1), ("PENDING", 0)]:
+        shown = await api.data(BY_STATUS, {"s": status}, token=wife)
+        assert shown["myInvitations"]["totalCount"] == count, status
     late = await api.data(ACCEPT, {"id": invitation["id"], "v": "x"}, token=wife)
     assert codes(late["acceptInvitation"]) == ["INVITATION_EXPIRED"]
     token = await api.login("demo-zhangwei")  # sessions last 7 days too
@@ -266,8 +274,14 @@ async def test_decline_and_revoke(api: Api, zhang: tuple[str, str], clock: Fixed
     second = (await invite(api, token, group, "李娜", "SPOUSE"))["invitation"]
     revoked = await api.data(REVOKE, {"id": second["id"]}, token=token)
     assert revoked["revokeInvitation"] == {"invitation": {"status": "REVOKED"}, "errors": []}
-    seen = (await api.data(INVITATIONS, token=wife))["myInvitations"]
+    seen = nodes((await api.data(INVITATIONS, token=wife))["myInvitations"])
     assert [(i["status"], i["sentByMe"]) for i in seen] == [("REVOKED", False), ("DECLINED", False)]
+    first = (await api.data(PAGED, {"n": 1}, token=wife))["myInvitations"]
+    assert (first["totalCount"], first["pageInfo"]["hasNextPage"]) == (2, True)
+    rest = await api.data(PAGED, {"n": 1, "a": first["pageInfo"]["endCursor"]}, token=wife)
+    assert [n["status"] for n in nodes(rest["myInvitations"])] == ["DECLINED"]
+    declined = await api.data(BY_STATUS, {"s": "DECLINED"}, token=wife)
+    assert [n["status"] for n in nodes(declined["myInvitations"])] == ["DECLINED"]
     bad_id = await api.data(DECLINE, {"id": "not-a-uuid"}, token=wife)
     assert codes(bad_id["declineInvitation"]) == ["INVALID_INPUT"]
 

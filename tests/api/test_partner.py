@@ -12,7 +12,7 @@ from gongji.audit.models import AuditEntry
 from gongji.clock import FixedClock
 from gongji.demo import demo_api_key
 from gongji.institutions.models import ApiKey
-from tests.conftest import Api, bill_input, create_bill, person
+from tests.conftest import Api, bill_input, create_bill, nodes, person
 
 pytestmark = pytest.mark.usefixtures("reconciled")
 
@@ -251,8 +251,10 @@ async def test_the_patients_code_settles_a_counter_bill_once(
     }
     kept = await api.data(BILLS, {"f": {"externalRef": "ZZ-C2"}}, token=HENAN_HOSPITAL)
     assert kept["institutionBills"]["totalCount"] == 0  # a refused settlement leaves no bill
-    spent = await api.data("{ authorizationsReceived { spent } }", token=family["mother"])
-    assert spent["authorizationsReceived"] == [{"spent": "80.00"}]
+    spent = await api.data(
+        "{ authorizationsReceived { edges { node { spent } } } }", token=family["mother"]
+    )
+    assert nodes(spent["authorizationsReceived"]) == [{"spent": "80.00"}]
 
 
 async def test_counter_code_refusals(api: Api, family: dict[str, str], clock: FixedClock) -> None:
@@ -331,7 +333,7 @@ async def test_an_institution_rotates_its_keys_without_downtime(
     assert any(new_key.startswith(k["prefix"]) for k in listed if k["label"] == "HIS 2027")
     revoked = await api.data(REVOKE_KEY, {"id": demo["id"]}, token=new_key)
     assert revoked["revokeApiKey"]["apiKey"]["status"] == "REVOKED"
-    assert refusal(await api(KEYS, token=HENAN_HOSPITAL))["code"] == "UNAUTHENTICATED"
+    assert refusal(await api(KEYS, token=HENAN_HOSPITAL))["code"] == "TOKEN_INVALID"
     assert len((await api.data(KEYS, token=new_key))["myApiKeys"]) == 2
 
 
@@ -341,7 +343,7 @@ async def test_an_expired_key_is_refused_like_a_bad_one(api: Api, clock: FixedCl
     assert issued["issueApiKey"]["apiKey"]["expiresAt"] == "2026-03-11T02:00:00+00:00"
     assert (await api.data(KEYS, token=key))["myApiKeys"]
     clock.advance(timedelta(days=1))
-    assert refusal(await api(KEYS, token=key))["code"] == "UNAUTHENTICATED"
+    assert refusal(await api(KEYS, token=key))["code"] == "TOKEN_INVALID"
     listed = (await api.data(KEYS, token=HENAN_HOSPITAL))["myApiKeys"]
     assert sorted((k["label"], k["status"]) for k in listed) == [
         ("demo", "ACTIVE"),

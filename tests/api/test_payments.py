@@ -6,7 +6,7 @@ import pytest
 
 from gongji.demo import demo_api_key
 from tests.api.test_wallets import REVOKE, WALLET, codes
-from tests.conftest import CREATE_BILL, Api, bill_input, create_bill, person
+from tests.conftest import CREATE_BILL, Api, bill_input, create_bill, nodes, person
 
 pytestmark = pytest.mark.usefixtures("reconciled")
 
@@ -59,8 +59,10 @@ async def test_walkthrough_fitness_item_goes_to_cash(api: Api, family: dict[str,
         "authorizer": {"name": "张伟"},
         "bill": {"status": "PAID"},
     }
-    granted = await api.data("{ authorizationsGranted { spent remaining } }", token=family["zhang"])
-    assert granted["authorizationsGranted"] == [{"spent": "60.00", "remaining": "440.00"}]
+    granted = await api.data(
+        "{ authorizationsGranted { edges { node { spent remaining } } } }", token=family["zhang"]
+    )
+    assert nodes(granted["authorizationsGranted"]) == [{"spent": "60.00", "remaining": "440.00"}]
     wallet = (await api.data(WALLET, token=family["zhang"]))["myWallet"]
     assert (wallet["available"], wallet["reserved"]) == ("2500.00", "440.00")
 
@@ -104,9 +106,8 @@ async def test_only_the_patient_pays_r17(api: Api, family: dict[str, str]) -> No
     assert as_son["pay"]["errors"][0]["code"] == "NOT_BILL_PATIENT"
     assert "冒名就医" in as_son["pay"]["errors"][0]["message"]
     aili = await api.login("demo-aili")
-    others = (await api.data("{ authorizationsGranted { id } }", token=aili))[
-        "authorizationsGranted"
-    ][0]["id"]
+    granted = await api.data("{ authorizationsGranted { edges { node { id } } } }", token=aili)
+    others = nodes(granted["authorizationsGranted"])[0]["id"]
     wrong = await api.data(
         PAY, {"b": bill, "a": others, "k": "pay-zz-r17b"}, token=family["mother"]
     )
@@ -129,8 +130,10 @@ async def test_paid_bill_cannot_be_paid_again_and_retry_replays_r22(
         PAY, {"b": bill, "a": family["auth"], "k": "pay-twice-2"}, token=family["mother"]
     )
     assert codes(other_key["pay"]) == ["BILL_ALREADY_PAID"]
-    spent = await api.data("{ authorizationsReceived { spent } }", token=family["mother"])
-    assert spent["authorizationsReceived"] == [{"spent": "10.00"}]
+    spent = await api.data(
+        "{ authorizationsReceived { edges { node { spent } } } }", token=family["mother"]
+    )
+    assert nodes(spent["authorizationsReceived"]) == [{"spent": "10.00"}]
 
 
 async def test_revoked_authorization_cannot_pay(api: Api, family: dict[str, str]) -> None:
@@ -144,9 +147,8 @@ async def test_revoked_authorization_cannot_pay(api: Api, family: dict[str, str]
 
 async def test_province_scope_refuses_another_province_r13(api: Api) -> None:
     child = await api.login("demo-ayiguli")  # 艾力 (Xinjiang: in-province) authorized her 200.00
-    auth = (await api.data("{ authorizationsReceived { id } }", token=child))[
-        "authorizationsReceived"
-    ][0]["id"]
+    received = await api.data("{ authorizationsReceived { edges { node { id } } } }", token=child)
+    auth = nodes(received["authorizationsReceived"])[0]["id"]
     shenzhen = await create_bill(
         api,
         demo_api_key("H44030400001"),
@@ -242,9 +244,9 @@ async def test_refunds_by_bill_return_quota_then_wallet_r11_r22(
         {"code": "NOT_FOUND", "field": "billId", "rule": None}
     ]
     remaining = await api.data(
-        "{ authorizationsReceived { spent remaining } }", token=family["mother"]
+        "{ authorizationsReceived { edges { node { spent remaining } } } }", token=family["mother"]
     )
-    assert remaining["authorizationsReceived"] == [{"spent": "70.00", "remaining": "430.00"}]
+    assert nodes(remaining["authorizationsReceived"]) == [{"spent": "70.00", "remaining": "430.00"}]
     await api.data(REVOKE, {"a": family["auth"]}, token=family["zhang"])
     rest = await api.data(
         REFUND_BILL, {"r": "ZZ-REF", "a": "70.00", "k": "refund-0004"}, token=HENAN_HOSPITAL

@@ -22,28 +22,33 @@ pytestmark = pytest.mark.usefixtures("reconciled")
 
 RECORDS = """query($f:UsageRecordFilter,$n:Int,$a:String){
   usageRecords(filter:$f, first:$n, after:$a){
-  records { totalCount
+    totalCount
     sums { familyPaid cash byVisitType { visitType count familyPaid cash } }
     pageInfo { hasNextPage endCursor }
     edges { cursor node { kind visitType familyPaid cash total pooledFund amount
       institution { name region { code } } patient { name idNumber } authorizer { name }
-      insuredRegion { code } } } }
-  errors { code field } } }"""
+      insuredRegion { code } } } } }"""
 PAGE = """query($f:UsageRecordFilter,$n:Int,$a:String){
   usageRecords(filter:$f, first:$n, after:$a){
-  records { pageInfo { hasNextPage endCursor }
+    pageInfo { hasNextPage endCursor }
     edges { node { id kind familyPaid institution { name }
-      patient { name } authorizer { name } } } }
-  errors { code } } }"""
+      patient { name } authorizer { name } } } } }"""
 
 
 async def records(
     api: Api, token: str, f: dict[str, Any] | None = None, **kw: Any
 ) -> dict[str, Any]:
     data = await api.data(RECORDS, {"f": f, **kw}, token=token)
-    assert data["usageRecords"]["errors"] == [], data
-    result: dict[str, Any] = data["usageRecords"]["records"]
+    result: dict[str, Any] = data["usageRecords"]
     return result
+
+
+async def refused(api: Api, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
+    """A query's refusal: a top-level error; its extensions say code, field and rule."""
+    body = await api(query, variables, token=token)
+    assert len(body["errors"]) == 1, body
+    extensions: dict[str, Any] = body["errors"][0]["extensions"]
+    return {"code": extensions["code"], "field": extensions["field"]}
 
 
 @pytest.fixture
@@ -113,10 +118,33 @@ async def test_insured_region_filter_matches_province_and_city(
             api, history["mother"], {"role": "AS_PATIENT", "insuredRegion": region}
         )
         assert found["totalCount"] == count, region
+    # The patient's region for every role, as each record shows it: his mother is in Henan.
     as_authorizer = await records(
-        api, history["zhang"], {"role": "AS_AUTHORIZER", "insuredRegion": "620000"}
+        api, history["zhang"], {"role": "AS_AUTHORIZER", "insuredRegion": "410000"}
     )
-    assert as_authorizer["totalCount"] == 7  # 5 payments, 1 premium, 1 demo wallet transfer
+    assert as_authorizer["totalCount"] == 6  # her 5 payments and her premium
+    assert {e["node"]["insuredRegion"]["code"][:2] for e in as_authorizer["edges"]} == {"41"}
+    own = await records(api, history["zhang"], {"role": "AS_AUTHORIZER", "insuredRegion": "620000"})
+    assert own["totalCount"] == 1  # only his own wallet transfer (demo data) is in Gansu
+    assert own["edges"][0]["node"]["kind"] == "WALLET_TRANSFER"
+
+
+async def test_an_institution_cannot_filter_by_role_or_relative(
+    api: Api, history: dict[str, str]
+) -> None:
+    hospital = demo_api_key("H41010500002")
+    mother = await mother_id(api, history["zhang"])
+    cases = [({"role": "AS_PATIENT"}, "filter.role"), ({"relativeId": mother}, "filter.relativeId")]
+    for f, field in cases:
+        got = await refused(api, RECORDS, {"f": f}, hospital)
+        assert got == {"code": "FILTER_NOT_APPLICABLE", "field": field}
+    body = await api.http.get(
+        "/export/usage-records.csv",
+        params={"role": "AS_PATIENT"},
+        headers={"Authorization": f"Bearer {hospital}"},
+    )
+    assert body.status_code == 400
+    assert body.json()["errors"][0]["code"] == "FILTER_NOT_APPLICABLE"
 
 
 async def test_authorizer_sees_every_use_of_their_money(api: Api, history: dict[str, str]) -> None:
@@ -153,25 +181,23 @@ async def test_strangers_see_nothing_and_bad_filters_are_typed(
         ({"insuredRegion": "12"}, "INVALID_REGION", "filter.insuredRegion"),
         ({"year": 1900}, "INVALID_INPUT", "filter.year"),
     ]:
-        data = await api.data(RECORDS, {"f": bad}, token=history["zhang"])
-        assert data["usageRecords"]["errors"] == [{"code": code, "field": field}]
+        got = await refused(api, RECORDS, {"f": bad}, history["zhang"])
+        assert got == {"code": code, "field": field}
     for n, field in [(0, "first"), (101, "first")]:
-        data = await api.data(RECORDS, {"n": n}, token=history["zhang"])
-        assert data["usageRecords"]["errors"] == [{"code": "INVALID_INPUT", "field": field}]
-    data = await api.data(RECORDS, {"a": "garbage"}, token=history["zhang"])
-    assert data["usageRecords"]["errors"] == [{"code": "INVALID_INPUT", "field": "after"}]
+        got = await refused(api, RECORDS, {"n": n}, history["zhang"])
+        assert got == {"code": "INVALID_INPUT", "field": field}
+    got = await refused(api, RECORDS, {"a": "garbage"}, history["zhang"])
+    assert got == {"code": "INVALID_INPUT", "field": "after"}
     unverified = await api.login("demo-zhaomin")
-    data = await api.data(RECORDS, {}, token=unverified)
-    assert data["usageRecords"]["errors"][0]["code"] == "IDENTITY_NOT_VERIFIED"
+    got = await refused(api, RECORDS, {}, unverified)
+    assert got == {"code": "IDENTITY_NOT_VERIFIED", "field": None}
 
 
 async def test_keyset_pages_are_stable_when_records_arrive(
     api: Api, history: dict[str, str], clock: FixedClock
 ) -> None:
     f = {"role": "AS_AUTHORIZER"}
-    first = (await api.data(PAGE, {"f": f, "n": 3}, token=history["zhang"]))["usageRecords"][
-        "records"
-    ]
+    first = (await api.data(PAGE, {"f": f, "n": 3}, token=history["zhang"]))["usageRecords"]
     assert first["pageInfo"]["hasNextPage"] is True
     clock.advance(timedelta(hours=1))  # a new payment lands between page loads
     bill = await api.data(
@@ -186,7 +212,7 @@ async def test_keyset_pages_are_stable_when_records_arrive(
     after = first["pageInfo"]["endCursor"]
     while after:
         page = await api.data(PAGE, {"f": f, "n": 3, "a": after}, token=history["zhang"])
-        records_page = page["usageRecords"]["records"]
+        records_page = page["usageRecords"]
         seen += [e["node"]["id"] for e in records_page["edges"]]
         after = (
             records_page["pageInfo"]["endCursor"]
@@ -223,7 +249,7 @@ async def test_statements_per_page_do_not_grow_with_page_size(
         with counting_sql() as statements:
             f = {"role": "AS_AUTHORIZER", "kind": "PAYMENT"}
             page = await api.data(PAGE, {"f": f, "n": size}, token=history["zhang"])
-        assert len(page["usageRecords"]["records"]["edges"]) == size
+        assert len(page["usageRecords"]["edges"]) == size
         counts[size] = len(statements)
     assert counts[1] == counts[5] == 4, counts  # token, page, members, institutions
 
@@ -236,17 +262,17 @@ async def test_agent_reads_records_for_an_audit_with_a_reason(
 
     agent = await agent_token(api, "zhengzhou-01", "410100")  # where she is insured
     query = """query($i:String!,$r:String!){ auditUsageRecords(idNumber:$i, reason:$r){
-      records { totalCount } errors { code } } }"""
+      totalCount } }"""
     mother = next(p for p in PEOPLE if p.name == "王秀英").id_number
-    refused = await api.data(query, {"i": mother, "r": ""}, token=agent)
-    assert refused["auditUsageRecords"]["errors"] == [{"code": "AGENT_REASON_REQUIRED"}]
+    got = await refused(api, query, {"i": mother, "r": ""}, agent)
+    assert got == {"code": "AGENT_REASON_REQUIRED", "field": "reason"}
     reason = "疑似套取医保基金，调阅使用记录核查"
     read = await api.data(query, {"i": mother, "r": reason}, token=agent)
-    assert read["auditUsageRecords"]["records"]["totalCount"] == 6
+    assert read["auditUsageRecords"]["totalCount"] == 6
     entry = await AuditEntry.get(action="records.audit_read")
     assert entry.reason == reason
-    member = await api.data(query, {"i": mother, "r": reason}, token=history["zhang"])
-    assert member["auditUsageRecords"]["errors"] == [{"code": "FORBIDDEN"}]
+    got = await refused(api, query, {"i": mother, "r": "curious"}, history["zhang"])
+    assert got == {"code": "FORBIDDEN", "field": None}
 
 
 async def test_csv_export_with_bom_for_excel(api: Api, history: dict[str, str]) -> None:
@@ -262,8 +288,17 @@ async def test_csv_export_with_bom_for_excel(api: Api, history: dict[str, str]) 
     assert rows[0][0] == "时间 time" and len(rows) == 1 + 4
     assert rows[1][3] == "郑州市中心医院" and rows[1][5] == "王秀英" and rows[1][10] == "40.00"
     assert "41 定点药店购药" in {r[2] for r in rows[1:]}
+    assert all(r[0].startswith("2026-") and r[0].endswith("+08:00") for r in rows[1:])
     unauthenticated = await api.http.get("/export/usage-records.csv")
     assert unauthenticated.status_code == 401
+    assert unauthenticated.json()["errors"][0]["code"] == "UNAUTHENTICATED"
+    forged = await api.http.get(
+        "/export/usage-records.csv",
+        headers={"Authorization": "Bearer gjs_forged", "Accept-Language": "en"},
+    )
+    assert forged.status_code == 401
+    assert forged.json()["errors"][0]["code"] == "TOKEN_INVALID"
+    assert "log in again" in forged.json()["errors"][0]["message"]
     bad = await api.http.get(
         "/export/usage-records.csv",
         params={"visitType": "99"},

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from gongji.clock import FixedClock
-from tests.conftest import Api, member_id, person
+from tests.conftest import Api, member_id, nodes, person
 
 pytestmark = pytest.mark.usefixtures("reconciled")
 
@@ -161,10 +161,10 @@ async def test_authorize_reserves_quota_r11(api: Api) -> None:
     again = await api.data(AUTHORIZE, {"r": mother, "q": "1.00"}, token=zhang)
     assert codes(again["authorizeFamilyMember"]) == ["AUTHORIZATION_ALREADY_ACTIVE"]
     received = await api.data(
-        "{ authorizationsReceived { quota authorizer { name } } }",
+        "{ authorizationsReceived { edges { node { quota authorizer { name } } } } }",
         token=await api.login("demo-wangxiuying"),
     )
-    assert received["authorizationsReceived"] == [
+    assert nodes(received["authorizationsReceived"]) == [
         {"quota": "500.00", "authorizer": {"name": "张伟"}}
     ]
 
@@ -227,8 +227,10 @@ async def test_leaving_the_group_ends_authorizations_r9(api: Api) -> None:
         {"g": group},
         token=as_mother,
     )
-    ended = await api.data("{ authorizationsGranted { status remaining } }", token=zhang)
-    assert ended["authorizationsGranted"] == [{"status": "ENDED", "remaining": "0.00"}]
+    ended = await api.data(
+        "{ authorizationsGranted { edges { node { status remaining } } } }", token=zhang
+    )
+    assert nodes(ended["authorizationsGranted"]) == [{"status": "ENDED", "remaining": "0.00"}]
     assert (await api.data(WALLET, token=zhang))["myWallet"]["available"] == "3000.00"
 
 

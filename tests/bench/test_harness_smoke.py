@@ -15,8 +15,7 @@ from gongji.wallets.models import Authorization
 from tests.conftest import Api
 
 RECORDS = """query($f:UsageRecordFilter){ usageRecords(filter:$f, first:20){
-  records { edges { node { id familyPaid institution { name } patient { name } } } }
-  errors { code } } }"""
+  edges { node { id familyPaid institution { name } patient { name } } } } }"""
 
 
 @pytest.fixture
@@ -40,15 +39,15 @@ async def test_graphql_and_raw_paths_give_the_same_answers(api: Api, services: S
     )
     headers = {"Authorization": f"Bearer {token}"}
     for f in [{}, {"role": "AS_AUTHORIZER", "kind": "PAYMENT"}, {"year": 2025}]:
-        graph = (await api.data(RECORDS, {"f": f}, token=token))["usageRecords"]["records"]["edges"]
+        graph = (await api.data(RECORDS, {"f": f}, token=token))["usageRecords"]["edges"]
         plain = (
             await raw.post("/raw/usage-records", json={"filter": f, "first": 20}, headers=headers)
         ).json()
         assert [e["node"]["id"] for e in graph] == [
-            e["node"]["id"] for e in plain["records"]["edges"]
+            e["node"]["id"] for e in plain["edges"]
         ]
         assert [e["node"]["familyPaid"] for e in graph] == [
-            e["node"]["familyPaid"] for e in plain["records"]["edges"]
+            e["node"]["familyPaid"] for e in plain["edges"]
         ]
     payer = await api.login("demo-payer-0")
     bills = await Bill.filter(status="open", external_ref__startswith="BENCH-0-").order_by(

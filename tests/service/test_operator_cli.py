@@ -26,7 +26,7 @@ async def test_an_issued_key_bills_and_a_revoked_one_does_not(api: Api) -> None:
     assert made["createBill"]["errors"] == []
     assert await service.revoke_api_keys(code="H41010500777", now=START) == 1
     body = await api(CREATE_BILL, bill_input("OP-2", ("药品", "DRUG", "10.00")), token=key)
-    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert body["errors"][0]["extensions"]["code"] == "TOKEN_INVALID"
 
 
 async def test_bad_codes_and_weak_passwords_are_refused() -> None:

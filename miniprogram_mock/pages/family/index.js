@@ -1,5 +1,5 @@
 // 家庭共济组: create with the commitment letter, invite, accept (face verification from 16), leave.
-const { request, firstError } = require('../../utils/graphql')
+const { request, firstError, nodes } = require('../../utils/graphql')
 const documents = require('../../graphql/documents')
 const wxp = require('../../utils/wxp')
 const page = require('../../utils/page')
@@ -38,7 +38,7 @@ Component({
       this.setData({
         letter: data.commitmentLetter,
         groups: data.myFamilyGroups,
-        invitations: data.myInvitations.filter((i) => i.status === 'PENDING' && !i.sentByMe),
+        invitations: nodes(data.myInvitations).filter((i) => !i.sentByMe),
       })
     },
     toggleLetter(e) {

@@ -1,5 +1,5 @@
 // 共济支付: the patient pays their own bill with family money; the rest is cash.
-const { request, firstError } = require('../../utils/graphql')
+const { request, firstError, nodes } = require('../../utils/graphql')
 const documents = require('../../graphql/documents')
 const page = require('../../utils/page')
 
@@ -13,8 +13,8 @@ Component({
     async load() {
       const data = await request(documents.PayOverview)
       this.setData({
-        bills: data.myBills.edges.map((e) => e.node).filter((b) => b.status === 'OPEN'),
-        authorizations: data.authorizationsReceived.filter((a) => a.status === 'ACTIVE'),
+        bills: nodes(data.myBills).filter((b) => b.status === 'OPEN'),
+        authorizations: nodes(data.authorizationsReceived).filter((a) => a.status === 'ACTIVE'),
       })
     },
     pay(e) {

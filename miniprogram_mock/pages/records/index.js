@@ -1,5 +1,5 @@
 // 医保使用记录: filter by insured region 参保地, visit type 就诊类型 and year 年度.
-const { request, firstError } = require('../../utils/graphql')
+const { request } = require('../../utils/graphql')
 const documents = require('../../graphql/documents')
 const page = require('../../utils/page')
 
@@ -47,10 +47,9 @@ Component({
       return this.run(() => this.fetch(this.data.cursor))
     },
     async fetch(after) {
+      // A refused filter is a top-level error: request() rejects and run() shows its message.
       const data = await request(documents.UsageRecords, { filter: this.filter(), first: 20, after })
-      const error = firstError(data.usageRecords)
-      if (error) return this.fail(error)
-      const r = data.usageRecords.records
+      const r = data.usageRecords
       const nodes = r.edges.map((e) => e.node)
       this.setData({
         records: after ? this.data.records.concat(nodes) : nodes,

@@ -1,5 +1,5 @@
 // 医保钱包与共济授权: transfer in, authorize a relative, change or end the quota.
-const { request, firstError } = require('../../utils/graphql')
+const { request, firstError, nodes } = require('../../utils/graphql')
 const documents = require('../../graphql/documents')
 const page = require('../../utils/page')
 
@@ -22,7 +22,7 @@ Component({
           }
         }
       }
-      this.setData({ wallet: data.myWallet, granted: data.authorizationsGranted, relatives })
+      this.setData({ wallet: data.myWallet, granted: nodes(data.authorizationsGranted), relatives })
     },
     transfer() {
       return this.run(async () => {

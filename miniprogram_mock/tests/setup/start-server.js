@@ -27,7 +27,8 @@ module.exports = async () => {
   }
   execFileSync(bin, ['migrate'], { env, stdio: 'ignore' })
   execFileSync(bin, ['demo'], { env, stdio: 'ignore' })
-  const port = await freePort()
+  // GONGJI_TEST_PORT pins the port where several checkouts share a machine.
+  const port = Number(process.env.GONGJI_TEST_PORT) || (await freePort())
   const child = spawn(bin, ['serve', '--port', String(port)], { env, stdio: 'ignore' })
   globalThis.__GONGJI_SERVER__ = child
   process.env.GONGJI_API = `http://127.0.0.1:${port}`

@@ -39,6 +39,7 @@ class Context:
     principal: Principal | None
     language: str
     client_ip: str
+    token_rejected: bool = False  # a bearer token was sent, but it is unknown or expired
     loaders: Loaders = field(default_factory=Loaders)
 
     def now(self) -> datetime:

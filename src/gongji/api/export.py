@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from gongji.api.context import Services, language_of
-from gongji.api.errors import parse_id
 from gongji.api.loaders import Loaders
 from gongji.clock import CHINA
 from gongji.errors import DomainError, ErrorCode
@@ -19,10 +18,8 @@ from gongji.identity.principals import InstitutionPrincipal, MemberPrincipal
 from gongji.identity.service import authenticate
 from gongji.members.models import Member
 from gongji.money import format_yuan
-from gongji.payments.rules import VisitType
-from gongji.records import service
-from gongji.records.models import RecordKind
-from gongji.records.rules import RecordFilter, RecordRole
+from gongji.records import rules, service
+from gongji.records.rules import RecordFilter
 
 HEADER = [
     "时间 time",
@@ -43,34 +40,33 @@ VISIT_NAMES = {"11": "普通门诊", "14": "门诊慢特病", "21": "普通住�
 
 
 def _filter(request: Request) -> RecordFilter:
+    """The query string as the usageRecords filter, parsed where GraphQL's is."""
     params = request.query_params
+    return rules.record_filter(
+        insured_region=params.get("insuredRegion"),
+        visit_type=params.get("visitType"),
+        year=params.get("year"),
+        role=params.get("role"),
+        relative_id=params.get("relativeId"),
+        authorization_id=params.get("authorizationId"),
+        kind=params.get("kind"),
+    )
 
-    def enum_param(
-        name: str, kind: type[VisitType] | type[RecordRole] | type[RecordKind]
-    ) -> object:
-        raw = params.get(name)
-        if not raw:
-            return None
-        for member in kind:
-            if raw in (member.name, member.value):
-                return member
-        raise DomainError(ErrorCode.INVALID_INPUT, f"filter.{name}", {"reason": raw})
 
-    def id_param(name: str) -> uuid.UUID | None:
-        raw = params.get(name)
-        return parse_id(raw, f"filter.{name}") if raw else None
-
-    year = params.get("year")
-    if year is not None and not (year.isascii() and year.isdigit()):
-        raise DomainError(ErrorCode.INVALID_INPUT, "filter.year", {"reason": year})
-    return RecordFilter(
-        insured_region=params.get("insuredRegion") or None,
-        visit_type=enum_param("visitType", VisitType),  # type: ignore[arg-type]
-        year=int(year) if year else None,
-        role=enum_param("role", RecordRole),  # type: ignore[arg-type]
-        relative_id=id_param("relativeId"),
-        authorization_id=id_param("authorizationId"),
-        kind=enum_param("kind", RecordKind),  # type: ignore[arg-type]
+def _refusal(error: DomainError, language: str, status: int) -> Response:
+    """The same shape as a GraphQL top-level error's extensions, with its message."""
+    return JSONResponse(
+        {
+            "errors": [
+                {
+                    "code": error.code.value,
+                    "field": error.field,
+                    "message": error.message(language),
+                    "rule": error.rule,
+                }
+            ]
+        },
+        status_code=status,
     )
 
 
@@ -87,7 +83,7 @@ async def _rows(viewer: service.Viewer, f: RecordFilter, services: Services) -> 
             region = r.patient_region or r.authorizer_region
             writer.writerow(
                 [
-                    r.occurred_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S"),
+                    r.occurred_at.astimezone(CHINA).isoformat(),  # with +08:00
                     r.kind.value,
                     f"{r.visit_type.value} {VISIT_NAMES[r.visit_type.value]}"
                     if r.visit_type
@@ -119,36 +115,24 @@ def usage_records_csv(services: Services):  # type: ignore[no-untyped-def]
     async def endpoint(request: Request) -> Response:
         language = language_of(request.headers.get("accept-language"))
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        who = None
-        if scheme.lower() == "bearer" and token.strip():
-            who = await authenticate(token.strip(), now=services.clock.now())
+        presented = scheme.lower() == "bearer" and bool(token.strip())
+        who = await authenticate(token.strip(), now=services.clock.now()) if presented else None
         if isinstance(who, InstitutionPrincipal):
             viewer = service.Viewer(institution_id=who.institution_id)
         elif isinstance(who, MemberPrincipal) and who.member_id is not None:
             viewer = service.Viewer(member_id=who.member_id)
+        elif isinstance(who, MemberPrincipal):
+            return _refusal(DomainError(ErrorCode.IDENTITY_NOT_VERIFIED), language, 403)
+        elif who is not None:
+            return _refusal(DomainError(ErrorCode.FORBIDDEN), language, 403)
         else:
-            return JSONResponse(
-                {"errors": [{"code": "UNAUTHENTICATED", "message": "Bearer token required"}]},
-                status_code=401,
-            )
+            code = ErrorCode.TOKEN_INVALID if presented else ErrorCode.UNAUTHENTICATED
+            return _refusal(DomainError(code), language, 401)
         try:
             f = _filter(request)
-            if f.year is not None or f.insured_region:
-                service.filtered(viewer, f)  # validates the region code and year up front
+            service.filtered(viewer, f)  # refuses a filter that cannot apply, before streaming
         except DomainError as error:
-            return JSONResponse(
-                {
-                    "errors": [
-                        {
-                            "code": error.code.value,
-                            "field": error.field,
-                            "message": error.message(language),
-                            "rule": error.rule,
-                        }
-                    ]
-                },
-                status_code=400,
-            )
+            return _refusal(error, language, 400)
         return StreamingResponse(
             _rows(viewer, f, services),
             media_type="text/csv; charset=utf-8",

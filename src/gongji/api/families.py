@@ -4,44 +4,56 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Annotated
 
 import strawberry
 
+from gongji import pagination
 from gongji.api import permissions
 from gongji.api.context import Info
 from gongji.api.enums import InvitationStatusType, MembershipRoleType, RelationshipType
 from gongji.api.errors import UserError, attempt, parse_id
 from gongji.api.members import Person
+from gongji.api.pagination import AFTER_DESCRIPTION, FIRST_DESCRIPTION, Connection, connection
 from gongji.api.throttling import throttled
 from gongji.clock import china_date
-from gongji.families import rules, service
+from gongji.families import queries, rules, service
 from gongji.families.models import FamilyGroup as GroupRow
 from gongji.families.models import Invitation as InvitationRow
-from gongji.families.rules import Relationship
+from gongji.families.rules import InvitationStatus, Relationship
 from gongji.members.rules import age_on, mask_id_number
+from gongji.pagination import Keyset
 from gongji.throttle.policy import Operation
+
+KEYSET = Keyset()
 
 
 @strawberry.type(description="A member of a family group; every member sees the others (R8).")
 class FamilyMember:
-    person: Person
-    role: MembershipRoleType  # type: ignore[valid-type]
+    person: Person = strawberry.field(description="Who, masked.")
+    role: MembershipRoleType = strawberry.field(  # type: ignore[valid-type]
+        description="Creator or relative."
+    )
     relationship: RelationshipType | None = strawberry.field(  # type: ignore[valid-type]
         description="Relationship to the creator; null for the creator."
     )
-    joined_at: datetime.datetime
+    joined_at: datetime.datetime = strawberry.field(description="When they joined.")
 
 
-@strawberry.type(description="家庭共济组.")
+@strawberry.type(description="家庭共济组: a family group; its members see each other (R8).")
 class FamilyGroup:
-    id: strawberry.ID
-    name: str
-    commitment_version: str
-    commitment_accepted_at: datetime.datetime
-    created_at: datetime.datetime
+    id: strawberry.ID = strawberry.field(description="The group's id.")
+    name: str = strawberry.field(description="The name the creator gave it.")
+    commitment_version: str = strawberry.field(
+        description="The commitment letter version the creator accepted (R6)."
+    )
+    commitment_accepted_at: datetime.datetime = strawberry.field(
+        description="When the creator accepted it (R6)."
+    )
+    created_at: datetime.datetime = strawberry.field(description="When the group was created.")
     group_id: strawberry.Private[uuid.UUID]
 
-    @strawberry.field
+    @strawberry.field(description="Current members, the creator first.")
     async def members(self, info: Info) -> list[FamilyMember]:
         memberships = await info.context.loaders.memberships_by_group.load(self.group_id)
         return [
@@ -68,21 +80,27 @@ class FamilyGroup:
 
 @strawberry.type(description="邀请 (R7). Status reads EXPIRED once past expiresAt.")
 class Invitation:
-    id: strawberry.ID
-    group_id: strawberry.ID
-    group_name: str
-    inviter_name: str
-    invitee_name: str
-    invitee_id_number: str = strawberry.field(description="Masked.")
-    relationship: RelationshipType  # type: ignore[valid-type]
-    status: InvitationStatusType  # type: ignore[valid-type]
+    id: strawberry.ID = strawberry.field(description="The invitation's id.")
+    group_id: strawberry.ID = strawberry.field(description="The family group it invites to.")
+    group_name: str = strawberry.field(description="That group's name.")
+    inviter_name: str = strawberry.field(description="Who sent it (the group's creator).")
+    invitee_name: str = strawberry.field(description="Who it is for.")
+    invitee_id_number: str = strawberry.field(description="The invitee's ID number, masked.")
+    relationship: RelationshipType = strawberry.field(  # type: ignore[valid-type]
+        description="The invitee's relationship to the inviter."
+    )
+    status: InvitationStatusType = strawberry.field(  # type: ignore[valid-type]
+        description="Where it stands; EXPIRED once past expiresAt."
+    )
     requires_face_verification: bool = strawberry.field(
         description="The invitee is at or over the consent age, so accepting needs a verifyId (R4)."
     )
-    sent_by_me: bool
-    created_at: datetime.datetime
-    expires_at: datetime.datetime
-    decided_at: datetime.datetime | None
+    sent_by_me: bool = strawberry.field(description="The caller sent it (else received it).")
+    created_at: datetime.datetime = strawberry.field(description="When it was sent.")
+    expires_at: datetime.datetime = strawberry.field(description="Undecided after this: EXPIRED.")
+    decided_at: datetime.datetime | None = strawberry.field(
+        description="When it was accepted, declined or revoked."
+    )
 
     @classmethod
     def of(cls, row: InvitationRow, info: Info) -> Invitation:
@@ -110,34 +128,45 @@ class Invitation:
         )
 
 
-@strawberry.type
+ERRORS = "Typed refusals; empty on success."
+
+
+@strawberry.type(description="The group after a family mutation.")
 class FamilyGroupPayload:
-    group: FamilyGroup | None
-    errors: list[UserError]
+    group: FamilyGroup | None = strawberry.field(description="The group; null if refused.")
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The invitation after an invitation mutation.")
 class InvitationPayload:
-    invitation: Invitation | None
-    errors: list[UserError]
+    invitation: Invitation | None = strawberry.field(
+        description="The invitation; null if refused."
+    )
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.input
+@strawberry.input(description="A new family group (R6).")
 class CreateFamilyGroupInput:
-    name: str
+    name: str = strawberry.field(description="The group's name, up to 64 characters.")
     accept_commitment: bool = strawberry.field(description="Read and accepted the letter (R6).")
     commitment_version: str = strawberry.field(description="Version from `commitmentLetter`.")
 
 
-@strawberry.input
+@strawberry.input(description="Invite an insured relative into a group you created (R2–R6).")
 class InviteFamilyMemberInput:
-    group_id: strawberry.ID
-    name: str
-    id_number: str
-    relationship: RelationshipType  # type: ignore[valid-type]
+    group_id: strawberry.ID = strawberry.field(description="Your family group.")
+    name: str = strawberry.field(description="The relative's full name as on the ID card.")
+    id_number: str = strawberry.field(description="The relative's 18-character ID number.")
+    relationship: RelationshipType = strawberry.field(  # type: ignore[valid-type]
+        description="The relative's relationship to you."
+    )
     proof_material: str = strawberry.field(
         default="", description="Reference to proof of relationship where the region asks for it."
     )
+
+
+async def _none() -> int:
+    return 0
 
 
 async def _invitation_payload(
@@ -151,24 +180,38 @@ async def _invitation_payload(
 
 @strawberry.type
 class FamilyQuery:
-    @strawberry.field(description="Family groups the verified caller belongs to.")
+    @strawberry.field(description="Family groups the verified caller belongs to (a few at most).")
     async def my_family_groups(self, info: Info) -> list[FamilyGroup]:
         member_id = permissions.member_or_none(info)
         if member_id is None:
             return []
         return [FamilyGroup.of(g) for g in await service.groups_of(member_id)]
 
-    @strawberry.field(description="Invitations the verified caller sent or received, newest first.")
+    @strawberry.field(
+        description="Invitations the verified caller sent or received, newest first; empty "
+        "until verified."
+    )
     async def my_invitations(
         self,
         info: Info,
-        status: InvitationStatusType | None = None,  # type: ignore[valid-type]
-    ) -> list[Invitation]:
+        status: Annotated[
+            InvitationStatusType | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only invitations that show this status."),
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> Connection[Invitation] | None:
         member_id = permissions.member_or_none(info)
         if member_id is None:
-            return []
-        shown = [Invitation.of(row, info) for row in await service.invitations_for(member_id)]
-        return [i for i in shown if status is None or i.status == status]
+            return connection([], False, _none)
+        wanted = InvitationStatus(status) if status else None
+        query = queries.invitations_for(member_id, wanted, info.context.now())
+        found = await pagination.page(query, first, after)
+        return connection(
+            ((KEYSET.cursor_of(row), Invitation.of(row, info)) for row in found.rows),
+            found.has_next,
+            query.count,
+        )
 
 
 @strawberry.type

@@ -182,7 +182,7 @@ mutation Pay($billId: ID!, $authorizationId: ID!) {
 
 query BillsToPay {
   myBills(first: 10) { edges { node { id status } } }
-  authorizationsReceived { id remaining }
+  authorizationsReceived { edges { node { id remaining } } }
 }
 """,
         variables=json.dumps(
@@ -195,15 +195,12 @@ query BillsToPay {
 # or as 张伟 with role AS_AUTHORIZER.
 query Records {
   usageRecords(filter: {role: AS_PATIENT}, first: 10) {
-    records {
-      totalCount
-      sums { familyPaid cash byVisitType { visitType count familyPaid cash } }
-      edges {
-        node { occurredAt kind visitType institution { name }
-               patient { name } total pooledFund familyPaid cash }
-      }
+    totalCount
+    sums { familyPaid cash byVisitType { visitType count familyPaid cash } }
+    edges {
+      node { occurredAt kind visitType institution { name }
+             patient { name } total pooledFund familyPaid cash }
     }
-    errors { code message }
   }
 }
 """,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -16,32 +17,52 @@ from gongji.identity.models import FaceVerification
 from gongji.members.models import Member
 from gongji.throttle.policy import Operation
 
+ERRORS = "Typed refusals; empty on success."
 
-@strawberry.type
+
+@strawberry.type(description="The result of `login` or `agentLogin`.")
 class LoginPayload:
     token: str | None = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
-    verified: bool = strawberry.field(description="Linked to an insured member already.")
-    errors: list[UserError]
+    expires_at: datetime.datetime | None = strawberry.field(
+        description="When the token stops working (TOKEN_INVALID after it): log in again before."
+    )
+    verified: bool = strawberry.field(
+        description="Linked to an insured member already (always true for staff)."
+    )
+    errors: list[UserError] = strawberry.field(description=ERRORS)
+
+    @classmethod
+    def of(cls, session: service.Session | None, errors: list[UserError]) -> LoginPayload:
+        if session is None:
+            return cls(token=None, expires_at=None, verified=False, errors=errors)
+        return cls(
+            token=session.token,
+            expires_at=session.expires_at,
+            verified=session.verified,
+            errors=errors,
+        )
 
 
-@strawberry.type
+@strawberry.type(description="The result of `logout`.")
 class LogoutPayload:
-    errors: list[UserError]
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of `startFaceVerification`.")
 class FaceVerificationPayload:
     verify_id: str | None = strawberry.field(
         description="Pass to wx.requestFacialVerify({verifyId}); valid for one hour."
     )
-    expires_at: datetime.datetime | None
-    errors: list[UserError]
+    expires_at: datetime.datetime | None = strawberry.field(
+        description="When the verifyId expires (FACE_VERIFICATION_EXPIRED after it)."
+    )
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of `verifyIdentity`.")
 class VerifyIdentityPayload:
-    me: Me | None
-    errors: list[UserError]
+    me: Me | None = strawberry.field(description="The caller's insured record, now linked.")
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type
@@ -57,10 +78,16 @@ class IdentityQuery:
 @strawberry.type
 class IdentityMutation:
     @strawberry.mutation(description="Exchange a mini-program login code (wx.login) for a token.")
-    async def login(self, info: Info, code: str) -> LoginPayload:
+    async def login(
+        self,
+        info: Info,
+        code: Annotated[
+            str, strawberry.argument(description="The code from wx.login: single use, 5 minutes.")
+        ],
+    ) -> LoginPayload:
         context = info.context
 
-        async def run() -> tuple[str, bool]:
+        async def run() -> service.Session:
             return await service.login(
                 code=code,
                 wechat=context.services.wechat,
@@ -68,15 +95,19 @@ class IdentityMutation:
                 ttl=context.services.settings.session_ttl,
             )
 
-        result, errors = await attempt(throttled(info, Operation.LOGIN, run), context.language)
-        token, verified = result or (None, False)
-        return LoginPayload(token=token, verified=verified, errors=errors)
+        session, errors = await attempt(throttled(info, Operation.LOGIN, run), context.language)
+        return LoginPayload.of(session, errors)
 
     @strawberry.mutation(
         description="Step 1 of face verification: name and ID number of the person at the camera."
     )
     async def start_face_verification(
-        self, info: Info, name: str, id_number: str
+        self,
+        info: Info,
+        name: Annotated[str, strawberry.argument(description="Full name as on the ID card.")],
+        id_number: Annotated[
+            str, strawberry.argument(description="18-character resident ID number (GB 11643).")
+        ],
     ) -> FaceVerificationPayload:
         context = info.context
 
@@ -101,7 +132,13 @@ class IdentityMutation:
     @strawberry.mutation(
         description="After wx.requestFacialVerify: link this WeChat user to the verified member."
     )
-    async def verify_identity(self, info: Info, verify_id: str) -> VerifyIdentityPayload:
+    async def verify_identity(
+        self,
+        info: Info,
+        verify_id: Annotated[
+            str, strawberry.argument(description="From `startFaceVerification`, after the scan.")
+        ],
+    ) -> VerifyIdentityPayload:
         context = info.context
 
         async def run() -> Member:
@@ -123,15 +160,20 @@ class IdentityMutation:
         return LogoutPayload(errors=[])
 
     @strawberry.mutation(description="Service-hall staff sign in 经办人员登录.")
-    async def agent_login(self, info: Info, username: str, password: str) -> LoginPayload:
+    async def agent_login(
+        self,
+        info: Info,
+        username: Annotated[str, strawberry.argument(description="Staff username.")],
+        password: Annotated[str, strawberry.argument(description="Staff password.")],
+    ) -> LoginPayload:
         context = info.context
 
-        async def run() -> str:
+        async def run() -> service.Session:
             return await service.agent_login(
                 username=username, password=password, now=context.now()
             )
 
-        token, errors = await attempt(
+        session, errors = await attempt(
             throttled(info, Operation.AGENT_LOGIN, run, username=username), context.language
         )
-        return LoginPayload(token=token, verified=token is not None, errors=errors)
+        return LoginPayload.of(session, errors)

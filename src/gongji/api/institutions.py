@@ -9,7 +9,7 @@ import strawberry
 
 from gongji.api import permissions
 from gongji.api.context import Info
-from gongji.api.errors import UserError, answer, attempt, parse_id
+from gongji.api.errors import UserError, attempt, parse_id
 from gongji.api.payments import describe_values
 from gongji.api.throttling import throttled
 from gongji.institutions import queries, rules, service
@@ -88,7 +88,7 @@ class InstitutionQuery:
             who = permissions.institution(info)
             return [ApiKey.of(k, info) for k in await queries.api_keys(who.institution_id)]
 
-        return await answer(run, info.context.language)
+        return await run()
 
 
 @strawberry.type

@@ -13,8 +13,8 @@ from gongji.members.rules import age_on, can_share_own_account, mask_id_number, 
 
 @strawberry.type(description="A GB/T 2260 administrative region.")
 class Region:
-    code: str
-    name: str
+    code: str = strawberry.field(description="Six digits: province PP0000, city PPCC00.")
+    name: str = strawberry.field(description="Its Chinese name, e.g. 兰州市.")
 
     @classmethod
     def of(cls, code: str, info: Info) -> Region:
@@ -23,13 +23,19 @@ class Region:
 
 @strawberry.type(description="An insured person 参保人, as others in the family see them.")
 class Person:
-    id: strawberry.ID
-    name: str
+    id: strawberry.ID = strawberry.field(
+        description="The person's id: pass it as relativeId or memberId."
+    )
+    name: str = strawberry.field(description="Full name.")
     id_number: str = strawberry.field(description="Masked: region and last four characters.")
-    age: int
-    insurance_type: InsuranceTypeType  # type: ignore[valid-type]
-    insured_region: Region
-    status: InsuranceStatusType  # type: ignore[valid-type]
+    age: int = strawberry.field(description="Whole years today, from the ID number (R4).")
+    insurance_type: InsuranceTypeType = strawberry.field(  # type: ignore[valid-type]
+        description="Employee or resident insurance (R1, R2)."
+    )
+    insured_region: Region = strawberry.field(description="参保地: where they are insured.")
+    status: InsuranceStatusType = strawberry.field(  # type: ignore[valid-type]
+        description="参保状态: only NORMAL takes part (R2)."
+    )
 
     @classmethod
     def of(cls, member: Member, info: Info) -> Person:

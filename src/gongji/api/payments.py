@@ -14,7 +14,7 @@ from strawberry.types.enum import StrawberryEnumDefinition
 
 from gongji.api import permissions
 from gongji.api.context import Info
-from gongji.api.errors import UserError, answer, attempt, parse_id
+from gongji.api.errors import UserError, attempt, parse_id
 from gongji.api.members import Person, Region
 from gongji.api.pagination import AFTER_DESCRIPTION, FIRST_DESCRIPTION, Connection, connection
 from gongji.api.scalars import Money
@@ -464,7 +464,7 @@ class PaymentQuery:
                 await queries.patient_bills(member_id, first, after), info
             )
 
-        return await answer(run, info.context.language)
+        return await run()
 
     @strawberry.field(description="One bill, for its patient or its institution; else null.")
     async def bill(
@@ -499,7 +499,7 @@ class PaymentQuery:
             found = await queries.institution_bills(institution.institution_id, f, first, after)
             return await _bill_connection(found, info)
 
-        return await answer(run, info.context.language)
+        return await run()
 
     @strawberry.field(
         description="结算窗口查询 (R27): the settlement desk reads a patient's family-money "
@@ -551,7 +551,7 @@ class PaymentQuery:
             )
             return await _bill_connection(found, info)
 
-        return await answer(run, info.context.language)
+        return await run()
 
 
 @strawberry.type

@@ -16,8 +16,10 @@ from gongji.identity.principals import (
 
 
 def principal(info: Info) -> Principal:
+    """The caller; none is a top-level UNAUTHENTICATED, a bad or expired token TOKEN_INVALID."""
     if info.context.principal is None:
-        raise Unauthenticated()
+        rejected = info.context.token_rejected
+        raise Unauthenticated(ErrorCode.TOKEN_INVALID if rejected else ErrorCode.UNAUTHENTICATED)
     return info.context.principal
 
 

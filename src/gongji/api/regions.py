@@ -6,6 +6,7 @@ import datetime
 
 import strawberry
 
+from gongji import rulebook
 from gongji.api.context import Info
 from gongji.api.enums import RelationshipScopeType, RelationshipType, SharingScopeType
 from gongji.api.errors import UserError, attempt
@@ -18,26 +19,48 @@ from gongji.regions.policy import explain
 
 @strawberry.type(description="Family mutual-aid policy of one region on one date.")
 class RegionPolicy:
-    region_code: str
-    region_name: str
-    province_code: str
-    province_name: str
-    effective_on: datetime.date
-    relationship_scope: RelationshipScopeType  # type: ignore[valid-type]
-    allowed_relationships: list[RelationshipType]  # type: ignore[valid-type]
-    sharing_scope: SharingScopeType  # type: ignore[valid-type]
-    sharing_scope_since: datetime.date | None
-    consent_age: int
-    binding_cap_at_once: int
-    binding_cap_lifetime: int
-    invitation_expiry_days: int
-    excluded_categories: list[str]
-    transfer_max_per_day: int
-    transfer_max_amount: Money
-    transfer_quiet_start: str
-    transfer_quiet_end: str
-    premium_payment_allowed: bool
-    commercial_insurance_allowed: bool
+    region_code: str = strawberry.field(description="The region asked for.")
+    region_name: str = strawberry.field(description="Its name.")
+    province_code: str = strawberry.field(description="Its province's code.")
+    province_name: str = strawberry.field(description="Its province's name.")
+    effective_on: datetime.date = strawberry.field(description="The date this policy is for.")
+    relationship_scope: RelationshipScopeType = strawberry.field(  # type: ignore[valid-type]
+        description="Which relatives may share (R3)."
+    )
+    allowed_relationships: list[RelationshipType] = strawberry.field(  # type: ignore[valid-type]
+        description="The same, as relationships."
+    )
+    sharing_scope: SharingScopeType = strawberry.field(  # type: ignore[valid-type]
+        description="Where family money may be spent (R13)."
+    )
+    sharing_scope_since: datetime.date | None = strawberry.field(
+        description="Since when that scope applies; null if always."
+    )
+    consent_age: int = strawberry.field(
+        description="From this age an invitee accepts with face verification (R4)."
+    )
+    binding_cap_at_once: int = strawberry.field(description="Most relatives bound at once (R5).")
+    binding_cap_lifetime: int = strawberry.field(description="Most bindings ever (R5).")
+    invitation_expiry_days: int = strawberry.field(
+        description="Days an invitation stays pending (R7)."
+    )
+    excluded_categories: list[str] = strawberry.field(
+        description="Bill item categories family money never pays (R15)."
+    )
+    transfer_max_per_day: int = strawberry.field(description="Transfers allowed a day (R10).")
+    transfer_max_amount: Money = strawberry.field(description="Most per transfer (R10).")
+    transfer_quiet_start: str = strawberry.field(
+        description="No transfers from this time, HH:MM China time (R10)."
+    )
+    transfer_quiet_end: str = strawberry.field(
+        description="… until this time the next morning (R10)."
+    )
+    premium_payment_allowed: bool = strawberry.field(
+        description="A relative's resident premium may be paid from the wallet (R16)."
+    )
+    commercial_insurance_allowed: bool = strawberry.field(
+        description="Commercial medical insurance may be bought with family money (R16)."
+    )
     summary: list[str] = strawberry.field(description="The policy in plain sentences.")
 
     @classmethod
@@ -75,16 +98,18 @@ def _in_order(relationships: frozenset[Relationship]) -> list[Relationship]:
     return sorted(relationships, key=lambda r: r.value)
 
 
-@strawberry.type
+@strawberry.type(description="The result of `regionPolicy`.")
 class RegionPolicyPayload:
-    policy: RegionPolicy | None
-    errors: list[UserError]
+    policy: RegionPolicy | None = strawberry.field(description="The policy; null if refused.")
+    errors: list[UserError] = strawberry.field(
+        description="Typed refusals (INVALID_REGION); empty on success."
+    )
 
 
 @strawberry.type(description="承诺书: the creator must accept this version (R6).")
 class CommitmentLetter:
-    version: str
-    text: str
+    version: str = strawberry.field(description="Send it as commitmentVersion.")
+    text: str = strawberry.field(description="The letter, in Chinese.")
 
 
 @strawberry.type
@@ -111,3 +136,17 @@ class RegionQuery:
         return CommitmentLetter(
             version=policies.commitment_letter_version, text=policies.commitment_letter_text
         )
+
+
+@strawberry.type(description="A rule of family mutual aid; `UserError.rule` names one.")
+class Rule:
+    id: str = strawberry.field(description="R1 … R30, stable.")
+    title: str = strawberry.field(description="A few words.")
+    text: str = strawberry.field(description="The rule in one or two sentences.")
+
+
+@strawberry.type
+class RuleQuery:
+    @strawberry.field(description="Public. Every rule R1–R30 that `UserError.rule` can name.")
+    def rules(self) -> list[Rule]:
+        return [Rule(id=r.id, title=r.title, text=r.text) for r in rulebook.RULES]

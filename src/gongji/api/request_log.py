@@ -24,6 +24,7 @@ from strawberry.extensions import SchemaExtension
 
 from gongji import db, metrics
 from gongji.api.http_errors import http_error
+from gongji.errors import DomainError, ErrorCode
 from gongji.identity.principals import (
     AgentPrincipal,
     InstitutionPrincipal,
@@ -95,6 +96,11 @@ def note_graphql_errors(graphql_errors: Sequence[GraphQLError]) -> None:
             outcome = "validation"  # syntax, validation, limits: the client's document
         elif isinstance(original, GraphQLError):
             outcome = str((original.extensions or {}).get("code", "validation")).lower()
+        elif isinstance(original, DomainError):  # a query's refusal: the client's to act on
+            note_user_error(original.code.value)
+            outcome = "user_error"
+        elif isinstance(code := getattr(original, "code", None), ErrorCode):
+            outcome = code.value.lower()  # api.errors.Unauthenticated (or TOKEN_INVALID)
         else:
             outcome = "error"
             path = ".".join(str(key) for key in error.path or ())

@@ -6,55 +6,75 @@ import datetime
 import uuid
 
 import strawberry
+from tortoise.queryset import QuerySet
 
+from gongji import pagination
 from gongji.api import permissions
 from gongji.api.context import Info
-from gongji.api.enums import RelationshipType
+from gongji.api.enums import RelationshipType, described
 from gongji.api.errors import UserError, attempt, parse_id
 from gongji.api.members import Person
+from gongji.api.pagination import Connection, connection
 from gongji.api.scalars import Money
 from gongji.api.throttling import throttled
 from gongji.clock import china_date
 from gongji.members.models import Member
 from gongji.money import parse_yuan
+from gongji.pagination import Keyset
 from gongji.payments import service as payments
 from gongji.payments.models import PremiumPayment as PremiumRow
 from gongji.throttle.policy import Operation
-from gongji.wallets import service
+from gongji.wallets import queries, service
 from gongji.wallets.models import Authorization as AuthorizationRow
 from gongji.wallets.models import AuthorizationStatus, WalletTransfer
 from gongji.wallets.models import Wallet as WalletRow
 
-AuthorizationStatusType = strawberry.enum(AuthorizationStatus, name="AuthorizationStatus")
+KEYSET = Keyset()
+
+AuthorizationStatusType = described(
+    AuthorizationStatus,
+    name="AuthorizationStatus",
+    description="Where an authorization stands (R9, R11, R20).",
+    values={
+        "ACTIVE": "The relative may spend what remains of the quota.",
+        "REVOKED": "Either side ended it (解绑); the unspent quota went back to the wallet.",
+        "ENDED": "Ended by itself: a party left the group, or insurance moved or ended (R20).",
+    },
+)
+ERRORS = "Typed refusals; empty on success."
 
 
 @strawberry.type(description="个人账户: the employee's personal account, kept in two parts (R12).")
 class PersonalAccount:
     carryover: Money = strawberry.field(description="历年结余: balance carried from past years.")
     current_year: Money = strawberry.field(description="当年: this year's contributions.")
-    total: Money
+    total: Money = strawberry.field(description="Both parts together.")
 
 
 @strawberry.type(description="医保钱包 (R10, R11).")
 class Wallet:
-    opened: bool
-    opened_at: datetime.datetime | None
-    personal_account: PersonalAccount
+    opened: bool = strawberry.field(description="Opened through `openWallet`.")
+    opened_at: datetime.datetime | None = strawberry.field(description="When; null if not yet.")
+    personal_account: PersonalAccount = strawberry.field(
+        description="The account transfers draw from (R12)."
+    )
     available: Money = strawberry.field(description="Spendable: not reserved for any quota.")
     reserved: Money = strawberry.field(
         description="Unspent quotas of active authorizations, held for the relatives (R11)."
     )
-    transfers_today: int
-    transfers_left_today: int
+    transfers_today: int = strawberry.field(description="Transfers made today, China time.")
+    transfers_left_today: int = strawberry.field(
+        description="Transfers still allowed today by the region's policy (R10)."
+    )
 
 
 @strawberry.type(description="划转: personal account → wallet.")
 class Transfer:
-    id: strawberry.ID
-    amount: Money
-    from_carryover: Money
-    from_current_year: Money
-    created_at: datetime.datetime
+    id: strawberry.ID = strawberry.field(description="The transfer's id.")
+    amount: Money = strawberry.field(description="Moved into the wallet.")
+    from_carryover: Money = strawberry.field(description="Of which from past years' balance.")
+    from_current_year: Money = strawberry.field(description="Of which from this year's.")
+    created_at: datetime.datetime = strawberry.field(description="When.")
 
     @classmethod
     def of(cls, row: WalletTransfer) -> Transfer:
@@ -69,22 +89,31 @@ class Transfer:
 
 @strawberry.type(description="共济授权: the relative may spend up to `quota` (R11).")
 class Authorization:
-    id: strawberry.ID
-    authorizer: Person
-    relative: Person
+    id: strawberry.ID = strawberry.field(description="The authorization's id.")
+    authorizer: Person = strawberry.field(description="Whose wallet pays.")
+    relative: Person = strawberry.field(description="Who may spend.")
     relationship: RelationshipType = strawberry.field(  # type: ignore[valid-type]
         description="The relative's relationship to the authorizer."
     )
-    quota: Money
-    spent: Money
-    remaining: Money
-    status: AuthorizationStatusType  # type: ignore[valid-type]
-    created_at: datetime.datetime
-    ended_at: datetime.datetime | None
+    quota: Money = strawberry.field(description="共济额度: the most the relative may spend.")
+    spent: Money = strawberry.field(description="Spent so far, refunds netted.")
+    remaining: Money = strawberry.field(description="Still spendable; 0 once not ACTIVE.")
+    status: AuthorizationStatusType = strawberry.field(  # type: ignore[valid-type]
+        description="Active, revoked or ended."
+    )
+    created_at: datetime.datetime = strawberry.field(description="When it was granted.")
+    ended_at: datetime.datetime | None = strawberry.field(
+        description="When it was revoked or ended."
+    )
 
     @classmethod
     async def of(cls, row: AuthorizationRow, info: Info) -> Authorization:
         await row.fetch_related("authorizer", "relative")
+        return cls.loaded(row, info)
+
+    @classmethod
+    def loaded(cls, row: AuthorizationRow, info: Info) -> Authorization:
+        """From a row whose authorizer and relative are loaded already."""
         active = row.status is AuthorizationStatus.ACTIVE
         return cls(
             id=strawberry.ID(str(row.id)),
@@ -102,38 +131,40 @@ class Authorization:
 
 @strawberry.type(description="代缴城乡居民医保 (R16).")
 class PremiumPayment:
-    id: strawberry.ID
-    relative: Person
-    year: int
-    amount: Money
-    created_at: datetime.datetime
+    id: strawberry.ID = strawberry.field(description="The premium payment's id.")
+    relative: Person = strawberry.field(description="Whose premium it paid.")
+    year: int = strawberry.field(description="The insurance year it pays for.")
+    amount: Money = strawberry.field(description="Paid from the wallet.")
+    created_at: datetime.datetime = strawberry.field(description="When.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of `openWallet`.")
 class WalletPayload:
-    wallet: Wallet | None
-    errors: list[UserError]
+    wallet: Wallet | None = strawberry.field(description="The wallet; null if refused.")
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of `transferToWallet`.")
 class TransferPayload:
-    transfer: Transfer | None
-    wallet: Wallet | None
+    transfer: Transfer | None = strawberry.field(description="The transfer; null if refused.")
+    wallet: Wallet | None = strawberry.field(description="The wallet after it.")
     replayed: bool = strawberry.field(description="A retry: the first result, nothing moved.")
-    errors: list[UserError]
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The authorization after an authorization mutation.")
 class AuthorizationPayload:
-    authorization: Authorization | None
-    errors: list[UserError]
+    authorization: Authorization | None = strawberry.field(
+        description="The authorization; null if refused."
+    )
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of `payResidentPremium`.")
 class PremiumPayload:
-    premium: PremiumPayment | None
-    replayed: bool
-    errors: list[UserError]
+    premium: PremiumPayment | None = strawberry.field(description="The payment; null if refused.")
+    replayed: bool = strawberry.field(description="A retry: the first result, nothing moved.")
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
 async def wallet_of(member_id: uuid.UUID, info: Info) -> Wallet:
@@ -160,7 +191,23 @@ async def wallet_of(member_id: uuid.UUID, info: Info) -> Wallet:
 
 
 def to_fen(raw: object, field: str) -> int:
-    return parse_yuan(str(raw), field=field)
+    """A Money input in fen; anything but a decimal string is INVALID_INPUT on `field`."""
+    return parse_yuan(raw if isinstance(raw, str) else "", field=field)
+
+
+async def _none() -> int:
+    return 0
+
+
+async def _authorizations(
+    query: QuerySet[AuthorizationRow], first: int | None, after: str | None, info: Info
+) -> Connection[Authorization]:
+    found = await pagination.page(query, first, after)
+    return connection(
+        ((KEYSET.cursor_of(row), Authorization.loaded(row, info)) for row in found.rows),
+        found.has_next,
+        query.count,
+    )
 
 
 @strawberry.type
@@ -170,17 +217,27 @@ class WalletQuery:
         member_id = permissions.member_or_none(info)
         return await wallet_of(member_id, info) if member_id else None
 
-    @strawberry.field(description="Authorizations the caller granted, newest first.")
-    async def authorizations_granted(self, info: Info) -> list[Authorization]:
+    @strawberry.field(
+        description="Authorizations the caller granted, newest first; empty until verified."
+    )
+    async def authorizations_granted(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Authorization] | None:
         member_id = permissions.member_or_none(info)
-        rows = await service.granted_by(member_id) if member_id else []
-        return [await Authorization.of(r, info) for r in rows]
+        if member_id is None:
+            return connection([], False, _none)
+        return await _authorizations(queries.granted_by(member_id), first, after, info)
 
-    @strawberry.field(description="Authorizations the caller received, newest first.")
-    async def authorizations_received(self, info: Info) -> list[Authorization]:
+    @strawberry.field(
+        description="Authorizations the caller received, newest first; empty until verified."
+    )
+    async def authorizations_received(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Authorization] | None:
         member_id = permissions.member_or_none(info)
-        rows = await service.received_by(member_id) if member_id else []
-        return [await Authorization.of(r, info) for r in rows]
+        if member_id is None:
+            return connection([], False, _none)
+        return await _authorizations(queries.received_by(member_id), first, after, info)
 
 
 @strawberry.type

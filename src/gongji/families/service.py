@@ -6,7 +6,6 @@ import uuid
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from gongji.audit import service as audit
@@ -394,12 +393,3 @@ async def memberships_of(group_ids: list[uuid.UUID]) -> list[Membership]:
         .select_related("member")
         .order_by("role", "joined_at", "id")
     )  # creator first
-
-
-async def invitations_for(member_id: uuid.UUID) -> list[Invitation]:
-    """Invitations sent or received by this member, newest first."""
-    return (
-        await Invitation.filter(Q(invitee_id=member_id) | Q(inviter_id=member_id))
-        .select_related("group", "invitee", "inviter")
-        .order_by("-created_at")
-    )

@@ -6,6 +6,7 @@ import asyncio
 import secrets
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -46,12 +47,19 @@ AGENT_SESSION_TTL = timedelta(hours=8)
 _PASSWORD_CHECKS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="password-check")
 
 
-async def login(
-    *, code: str, wechat: CodeToSession, now: datetime, ttl: timedelta
-) -> tuple[str, bool]:
+@dataclass(frozen=True)
+class Session:
+    """A bearer token issued at login; only its hash is stored."""
+
+    token: str
+    expires_at: datetime
+    verified: bool  # linked to an insured member (staff: always)
+
+
+async def login(*, code: str, wechat: CodeToSession, now: datetime, ttl: timedelta) -> Session:
     """login(code): the mini-program code becomes our own bearer token.
 
-    Returns the token and whether this WeChat user is linked to an insured member yet.
+    `verified` says whether this WeChat user is linked to an insured member yet.
     """
     session = await wechat.exchange(code)
     user = await _wechat_user(session.openid, now)
@@ -63,7 +71,7 @@ async def login(
         created_at=now,
         expires_at=now + ttl,
     )
-    return token, user.member_id is not None  # type: ignore[attr-defined]
+    return Session(token, now + ttl, user.member_id is not None)  # type: ignore[attr-defined]
 
 
 async def _wechat_user(openid: str, now: datetime) -> WechatUser:
@@ -213,7 +221,7 @@ async def verify_identity(
     return member
 
 
-async def agent_login(*, username: str, password: str, now: datetime) -> str:
+async def agent_login(*, username: str, password: str, now: datetime) -> Session:
     """经办人员登录. Exactly one scrypt check, in a thread, whether or not the agent exists:
     the answer takes as long for an unknown username, and the event loop keeps serving."""
     agent = await Agent.get_or_none(username=username, active=True)
@@ -232,7 +240,7 @@ async def agent_login(*, username: str, password: str, now: datetime) -> str:
         expires_at=now + AGENT_SESSION_TTL,
     )
     await audit.record(at=now, actor_kind="agent", actor_id=agent.id, action="agent.login")
-    return token
+    return Session(token, now + AGENT_SESSION_TTL, verified=True)
 
 
 _DUMMY_HASH = credentials.hash_password(secrets.token_hex(8))

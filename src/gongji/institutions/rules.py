@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from gongji.errors import DomainError, ErrorCode, bilingual
 from gongji.institutions.models import InstitutionKind
 
-_CODE = re.compile(r"^([HP])(\d{6})(\d{5})$")
+_CODE = re.compile(r"^([HP])(\d{6})(\d{5})$", re.ASCII)
 
 
 def parse_institution_code(code: str) -> tuple[InstitutionKind, str]:

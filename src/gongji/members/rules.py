@@ -11,8 +11,8 @@ from stdnum.exceptions import ValidationError
 
 from gongji.errors import DomainError, ErrorCode, bilingual
 
-_PHONE = re.compile(r"^1[3-9]\d{9}$")
-_REGION = re.compile(r"^\d{6}$")
+_PHONE = re.compile(r"1[3-9]\d{9}", re.ASCII)
+_REGION = re.compile(r"\d{6}", re.ASCII)
 
 
 class InsuranceType(enum.Enum):
@@ -40,7 +40,9 @@ def normalize_id_number(raw: str, *, field: str = "idNumber") -> str:
     county got its current code (shared/STACK.md) — exactly the elderly parents we serve.
     """
     number = raw.strip().upper()
-    if len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789X":
+    # isascii: str.isdigit() is also true for "²" and full-width digits
+    ascii_digits = number[:17].isascii() and number[:17].isdigit()
+    if len(number) != 18 or not ascii_digits or number[17] not in "0123456789X":
         raise DomainError(
             ErrorCode.INVALID_ID_NUMBER,
             field,
@@ -80,14 +82,14 @@ def age_on(id_number: str, on: date) -> int:
 
 def normalize_phone(raw: str, *, field: str = "phone") -> str:
     phone = raw.strip().replace(" ", "").removeprefix("+86")
-    if not _PHONE.match(phone):
+    if not _PHONE.fullmatch(phone):
         raise DomainError(ErrorCode.INVALID_PHONE, field)
     return phone
 
 
 def check_region_code(raw: str, *, field: str = "regionCode") -> str:
     code = raw.strip()
-    if not _REGION.match(code) or code[:2] == "00":
+    if not _REGION.fullmatch(code) or code[:2] == "00":
         raise DomainError(
             ErrorCode.INVALID_REGION,
             field,

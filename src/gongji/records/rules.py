@@ -6,6 +6,7 @@ import enum
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from gongji import pagination
 from gongji.clock import CHINA
@@ -23,13 +24,89 @@ class RecordRole(enum.Enum):
 
 @dataclass(frozen=True)
 class RecordFilter:
-    insured_region: str | None = None  # a province code matches its cities
+    insured_region: str | None = None  # the patient's; a province code matches its cities
     visit_type: VisitType | None = None
     year: int | None = None
     role: RecordRole | None = None  # None: both
     relative_id: uuid.UUID | None = None
     authorization_id: uuid.UUID | None = None
     kind: RecordKind | None = None
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def record_filter(
+    *,
+    insured_region: str | None = None,
+    visit_type: VisitType | str | None = None,
+    year: int | str | None = None,
+    role: RecordRole | str | None = None,
+    relative_id: str | None = None,
+    authorization_id: str | None = None,
+    kind: RecordKind | str | None = None,
+) -> RecordFilter:
+    """The one parser of the records filter, for GraphQL and the CSV export alike (R19).
+
+    Takes what the caller sent (enum members, or their names or values as text) and checks
+    everything up front, so a bad filter is refused before any page or download starts.
+    """
+    return RecordFilter(
+        insured_region=(
+            check_region_code(insured_region, field="filter.insuredRegion")
+            if insured_region
+            else None
+        ),
+        visit_type=_member(VisitType, visit_type, "filter.visitType"),
+        year=_year(year),
+        role=_member(RecordRole, role, "filter.role"),
+        relative_id=_id(relative_id, "filter.relativeId"),
+        authorization_id=_id(authorization_id, "filter.authorizationId"),
+        kind=_member(RecordKind, kind, "filter.kind"),
+    )
+
+
+def _bad(field: str, zh: str, en: str) -> DomainError:
+    return DomainError(ErrorCode.INVALID_INPUT, field, {"reason": bilingual(zh, en)})
+
+
+def _member(kind: type[E], raw: E | str | None, field: str) -> E | None:
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, kind):
+        return raw
+    for member in kind:
+        if raw in (member.name, member.value):
+            return member
+    names = ", ".join(m.name for m in kind)
+    raise _bad(field, f"应为 {names} 之一", f"one of {names}")
+
+
+def _year(raw: int | str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, str) and not (raw.isascii() and raw.isdigit() and len(raw) == 4):
+        raise _bad("filter.year", "年度无效", "bad year")
+    year = int(raw)
+    year_range(year)
+    return year
+
+
+def _id(raw: str | None, field: str) -> uuid.UUID | None:
+    if not raw:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise _bad(field, "编号格式错误", "not a valid id") from None
+
+
+def check_applicable(f: RecordFilter, *, institution: bool) -> None:
+    """An institution sees its own bills: no role of its own, no relatives (R27)."""
+    if institution and f.role is not None:
+        raise DomainError(ErrorCode.FILTER_NOT_APPLICABLE, "filter.role")
+    if institution and f.relative_id is not None:
+        raise DomainError(ErrorCode.FILTER_NOT_APPLICABLE, "filter.relativeId")
 
 
 def region_prefix(code: str) -> str:

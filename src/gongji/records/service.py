@@ -136,28 +136,35 @@ class Viewer:
 
 
 def _side(me: uuid.UUID, role: RecordRole, f: RecordFilter) -> Q:
-    mine, other, region = (
-        ("patient_id", "authorizer_id", "patient_region")
+    mine, other = (
+        ("patient_id", "authorizer_id")
         if role is RecordRole.AS_PATIENT
-        else ("authorizer_id", "patient_id", "authorizer_region")
+        else ("authorizer_id", "patient_id")
     )
     conditions: dict[str, object] = {mine: me}
-    if f.insured_region:
-        conditions[f"{region}__startswith"] = rules.region_prefix(f.insured_region)
     if f.relative_id:
         conditions[other] = f.relative_id
     return Q(**conditions)  # type: ignore[arg-type]  # Q types join_type as the only str kwarg
 
 
+def _insured_in(code: str) -> Q:
+    """The region each record shows: the patient's, or the authorizer's for a transfer."""
+    prefix = rules.region_prefix(code)
+    own = Q(patient_region__startswith=prefix)
+    return own | Q(patient_region__isnull=True, authorizer_region__startswith=prefix)
+
+
 def filtered(viewer: Viewer, f: RecordFilter) -> QuerySet[UsageRecord]:
+    """Records the viewer may see that match the filter; refuses a filter that cannot apply."""
+    rules.check_applicable(f, institution=viewer.institution_id is not None)
     if viewer.institution_id is not None:
         scope = Q(institution_id=viewer.institution_id)
-        if f.insured_region:
-            scope &= Q(patient_region__startswith=rules.region_prefix(f.insured_region))
     else:
         assert viewer.member_id is not None
         roles = [f.role] if f.role else [RecordRole.AS_PATIENT, RecordRole.AS_AUTHORIZER]
         scope = Q(*(_side(viewer.member_id, r, f) for r in roles), join_type=Q.OR)
+    if f.insured_region:
+        scope &= _insured_in(f.insured_region)
     query = UsageRecord.filter(scope)
     if f.visit_type:
         query = query.filter(visit_type=f.visit_type)

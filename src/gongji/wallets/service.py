@@ -362,22 +362,6 @@ async def end_authorizations(
     return ended
 
 
-async def granted_by(member_id: uuid.UUID) -> list[Authorization]:
-    return (
-        await Authorization.filter(authorizer_id=member_id)
-        .select_related("authorizer", "relative")
-        .order_by("-created_at")
-    )
-
-
-async def received_by(member_id: uuid.UUID) -> list[Authorization]:
-    return (
-        await Authorization.filter(relative_id=member_id)
-        .select_related("authorizer", "relative")
-        .order_by("-created_at")
-    )
-
-
 async def quota_problems() -> list[str]:
     """Reconcile: each quota account holds exactly quota − spent while active, 0 after."""
     problems = []
