@@ -21,7 +21,7 @@ from gongji import db, demo
 from gongji.api.context import Services
 from gongji.app import create_app
 from gongji.clock import FixedClock
-from gongji.identity.face import MockFaceProvider
+from gongji.identity.face import FaceProvider, MockFaceProvider
 from gongji.identity.wechat import MockCodeToSession
 from gongji.regions.policy import PolicyBook
 from gongji.settings import Settings
@@ -132,7 +132,7 @@ class Api:
     """A GraphQL client over ASGI, as a mini-program or partner would call the server."""
 
     http: httpx.AsyncClient
-    face: MockFaceProvider
+    face: FaceProvider
 
     async def __call__(
         self,

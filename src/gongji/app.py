@@ -16,16 +16,17 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from gongji import db
+from gongji import db, pii
 from gongji.api.context import Context, Services, language_of
 from gongji.api.export import usage_records_csv
 from gongji.api.schema import build_schema
 from gongji.clock import Clock, SystemClock
 from gongji.identity.face import FaceProvider, MockFaceProvider
 from gongji.identity.service import authenticate
+from gongji.identity.tencent import TencentFaceProvider
 from gongji.identity.wechat import CodeToSession, MockCodeToSession, RealCodeToSession
 from gongji.regions.policy import PolicyBook
-from gongji.settings import Settings
+from gongji.settings import ConfigurationError, Settings
 
 
 class GongjiGraphQL(GraphQL[Context, None]):
@@ -60,17 +61,23 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         wechat = RealCodeToSession(
             settings.wechat_app_id, settings.wechat_app_secret, httpx.AsyncClient()
         )
-    if settings.face_provider != "mock":
-        raise ValueError(
-            "GONGJI_FACE_PROVIDER: only the mock provider exists (see identity/face.py)"
-        )
-    face: FaceProvider = MockFaceProvider(auto_pass=settings.face_mock_auto_pass)
     return Services(
         settings=settings,
         policies=PolicyBook.load(settings.policy_file),
         wechat=wechat,
-        face=face,
+        face=face_provider(settings),
         clock=clock or SystemClock(),
+    )
+
+
+def face_provider(settings: Settings) -> FaceProvider:
+    if settings.face_provider == "tencent":
+        return TencentFaceProvider.from_settings(settings)
+    if settings.face_provider == "mock":
+        return MockFaceProvider(auto_pass=settings.face_mock_auto_pass)
+    raise ConfigurationError(
+        f"GONGJI_FACE_PROVIDER={settings.face_provider!r}: use tencent (production) or mock; "
+        "WeChat's own face verification 2.0 is not available (cert_hash is undocumented)"
     )
 
 
@@ -82,6 +89,7 @@ def create_app(
 ) -> Starlette:
     """The ASGI app. Tests pass their own services and open the database themselves."""
     settings = settings or Settings.from_env()
+    pii.use(pii.Keyring.from_settings(settings))
     services = services or build_services(settings)
 
     @asynccontextmanager

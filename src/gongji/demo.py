@@ -15,7 +15,7 @@ from gongji.identity.models import Agent, WechatUser
 from gongji.institutions.models import ApiKey, Institution, InstitutionKind
 from gongji.ledger import service as ledger
 from gongji.ledger.models import AccountKind, LedgerTransaction
-from gongji.members.models import Member
+from gongji.members.models import Member, id_number_is, personal_data
 from gongji.members.rules import InsuranceStatus, InsuranceType
 from gongji.records import service as records
 from gongji.regions.policy import PolicyBook
@@ -126,13 +126,13 @@ async def load(now: datetime, policies: PolicyBook) -> dict[str, int]:
 
 async def _member(person: DemoPerson) -> Member:
     member, _ = await Member.update_or_create(
-        id_number=person.id_number,
+        **id_number_is(person.id_number),
         defaults={
             "name": person.name,
             "insurance_type": person.insurance_type,
             "insured_region": person.insured_region,
             "status": InsuranceStatus.NORMAL,
-            "phone": person.phone,
+            **personal_data(id_number=person.id_number, phone=person.phone),
         },
     )
     return member

@@ -86,6 +86,8 @@ class ErrorCode(enum.Enum):
     PREMIUM_ALREADY_PAID = "PREMIUM_ALREADY_PAID"
     RELATIVE_NOT_RESIDENT_INSURED = "RELATIVE_NOT_RESIDENT_INSURED"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    # pii: the face-verification provider
+    FACE_PROVIDER_UNAVAILABLE = "FACE_PROVIDER_UNAVAILABLE"
 
 
 @dataclass(frozen=True)
@@ -344,6 +346,12 @@ CATALOGUE: dict[ErrorCode, Explanation] = {
         "R22",
         "该幂等键已用于另一笔不同的请求",
         "This idempotency key was already used for a different request",
+    ),
+    # pii: the face-verification provider
+    ErrorCode.FACE_PROVIDER_UNAVAILABLE: Explanation(
+        "R4",
+        "人脸核身服务暂时不可用，请稍后重试",
+        "Face verification is unavailable right now; try again later",
     ),
 }
 
