@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import subprocess
 import sys
@@ -12,9 +13,8 @@ from typing import Any
 
 import pytest
 from tortoise import Tortoise
-from tortoise.context import TortoiseContext
 
-from gongji import db, pii
+from gongji import pii
 from gongji.demo import PEOPLE, demo_api_key
 from gongji.members import service as members
 from gongji.members.models import Member
@@ -167,33 +167,59 @@ async def test_a_tampered_value_is_an_error_not_a_wrong_answer(api: Api) -> None
     assert body["errors"][0]["message"] == "Unexpected error."
 
 
-async def test_the_migration_seals_rows_written_before_it(tmp_path: Path) -> None:
-    url = f"sqlite://{tmp_path / 'before.sqlite3'}"
+# Run in its own process: migrating another database re-binds the ORM's models to it.
+MIGRATE_A_DATABASE_FROM_BEFORE = """
+import asyncio, json, sys
+from tortoise.context import TortoiseContext
+from gongji import db
+
+url, number, member = sys.argv[1], sys.argv[2], "10000000-0000-0000-0000-000000000000"
+
+async def main():
     await db.migrate(url, target="gongji.0003_usage_records")
-    number, member_id = person("张伟").id_number, "10000000-0000-0000-0000-000000000000"
     async with TortoiseContext() as ctx:
         await ctx.init(config=db.tortoise_config(url))
-        connection = ctx.connections.get("default")
-        await connection.execute_script(
+        await ctx.connections.get("default").execute_script(
             "INSERT INTO member (id, name, id_number, insurance_type, insured_region, status, "
-            f"phone, created_at, updated_at) VALUES ('{member_id}', '张伟', '{number}', "
-            "'employee', '620100', 'normal', '13893100001', '2026-01-01', '2026-01-01');"
+            f"phone, created_at, updated_at) VALUES ('{member}', 'x', '{number}', 'employee', "
+            "'620100', 'normal', '13893100001', '2026-01-01', '2026-01-01');"
             "INSERT INTO wechat_user (id, openid, member_id, created_at) VALUES "
-            f"('20000000-0000-0000-0000-000000000000', 'o', '{member_id}', '2026-01-01')"
-        )
+            f"('20000000-0000-0000-0000-000000000000', 'o', '{member}', '2026-01-01')")
     await db.migrate(url)
     async with TortoiseContext() as ctx:
         await ctx.init(config=db.tortoise_config(url))
         connection = ctx.connections.get("default")
-        [row] = await connection.execute_query_dict("SELECT * FROM member")
-        linked = await connection.execute_query_dict("SELECT member_id FROM wechat_user")
-        indexes = await connection.execute_query_dict("PRAGMA index_list(member)")
+        print(json.dumps({
+            "member": await connection.execute_query_dict("SELECT * FROM member"),
+            "linked": await connection.execute_query_dict("SELECT member_id FROM wechat_user"),
+            "indexes": await connection.execute_query_dict("PRAGMA index_list(member)"),
+        }))
+
+asyncio.run(main())
+"""
+
+
+def test_the_migration_seals_rows_written_before_it(tmp_path: Path) -> None:
+    number = person("张伟").id_number
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGJI_PII_")}
+    url = f"sqlite://{tmp_path / 'before.sqlite3'}"
+    done = subprocess.run(
+        [sys.executable, "-c", MIGRATE_A_DATABASE_FROM_BEFORE, url, number],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    after = json.loads(done.stdout)
+    [row] = after["member"]
     assert "id_number" not in row and "phone" not in row
-    assert pii.reveal(row["id_number_sealed"], pii.ID_NUMBER) == number
-    assert pii.reveal(row["phone_sealed"], pii.PHONE) == "13893100001"
-    assert row["id_number_index"] == pii.blind_index(number, pii.ID_NUMBER)
-    assert linked == [{"member_id": member_id}]
-    assert {i["name"] for i in indexes} >= {"idx_member_insured_915073"}
+    development = pii.Keyring.from_settings(Settings())
+    assert development.open(row["id_number_sealed"], pii.ID_NUMBER) == number
+    assert development.open(row["phone_sealed"], pii.PHONE) == "13893100001"
+    assert row["id_number_index"] == development.blind_index(number, pii.ID_NUMBER)
+    assert after["linked"] == [{"member_id": "10000000-0000-0000-0000-000000000000"}]
+    assert "idx_member_insured_915073" in {i["name"] for i in after["indexes"]}
 
 
 def test_without_keys_a_production_server_refuses_to_start(
