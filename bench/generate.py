@@ -31,6 +31,7 @@ from gongji.families.rules import MembershipRole, Relationship
 from gongji.identity.wechat import demo_openid
 from gongji.ledger import service as ledger
 from gongji.ledger.models import AccountKind
+from gongji.members.models import personal_data
 from gongji.members.rules import InsuranceStatus, InsuranceType
 from gongji.regions.policy import PolicyBook
 from gongji.settings import Settings
@@ -111,15 +112,17 @@ async def population(
             people.append(person)
             name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
             insurance = InsuranceType.EMPLOYEE.value if role < 2 else InsuranceType.RESIDENT.value
+            sealed = personal_data(id_number=id_number(rng, city, serial), phone=f"13{serial:09d}")
             members.append(
                 (
                     person.id,
                     name,
-                    id_number(rng, city, serial),
+                    sealed["id_number_sealed"],
+                    sealed["id_number_index"],
                     insurance,
                     city,
                     InsuranceStatus.NORMAL.value,
-                    f"13{serial:09d}",
+                    sealed["phone_sealed"],
                     NOW,
                     NOW,
                 )
@@ -148,11 +151,12 @@ async def population(
         [
             "id",
             "name",
-            "id_number",
+            "id_number_sealed",
+            "id_number_index",
             "insurance_type",
             "insured_region",
             "status",
-            "phone",
+            "phone_sealed",
             "created_at",
             "updated_at",
         ],
@@ -315,13 +319,13 @@ async def payers(rng: random.Random, count: int, bills_each: int, policies: Poli
         async with in_transaction():
             authorizer = await Member.create(
                 name=f"授权人{n}",
-                id_number=id_number(rng, "620100", 500 + n),
+                **personal_data(id_number=id_number(rng, "620100", 500 + n), phone=""),
                 insurance_type=InsuranceType.EMPLOYEE,
                 insured_region="620100",
             )
             patient = await Member.create(
                 name=f"就诊人{n}",
-                id_number=id_number(rng, "620100", 700 + n),
+                **personal_data(id_number=id_number(rng, "620100", 700 + n), phone=""),
                 insurance_type=InsuranceType.RESIDENT,
                 insured_region="620100",
             )

@@ -22,12 +22,12 @@ import httpx
 import pytest
 from tortoise.contrib.test import truncate_all_models
 
-from gongji import db, demo, logs
+from gongji import db, demo, logs, pii
 from gongji.api.context import Services
 from gongji.app import create_app
 from gongji.clock import FixedClock
 from gongji.identity import service as identity
-from gongji.identity.face import MockFaceProvider
+from gongji.identity.face import FaceProvider, MockFaceProvider
 from gongji.identity.rules import AgentScope
 from gongji.identity.wechat import MockCodeToSession
 from gongji.money import parse_yuan
@@ -35,6 +35,9 @@ from gongji.regions.policy import PolicyBook
 from gongji.settings import RateLimits, Settings
 from gongji.throttle.service import Throttle
 
+# The suite runs the mock providers and the public development PII key, here and in every
+# command or server it starts: that is development mode.
+os.environ.setdefault("GONGJI_ENV", "development")
 TEST_DATABASE_URL = os.environ.get("GONGJI_TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
 ON_MYSQL = TEST_DATABASE_URL.startswith("mysql://")
@@ -89,6 +92,7 @@ async def _reset(url: str) -> None:
 @pytest.fixture(scope="session")
 async def database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     url = TEST_DATABASE_URL or f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    pii.use(pii.Keyring.from_settings(Settings(development=True)))  # the public test key
     await _reset(url)
     await db.migrate(url)
     await db.connect(url)
@@ -164,7 +168,7 @@ class Api:
     """A GraphQL client over ASGI, as a mini-program or partner would call the server."""
 
     http: httpx.AsyncClient
-    face: MockFaceProvider
+    face: FaceProvider
 
     async def __call__(
         self,

@@ -18,7 +18,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from gongji import db, health, logs, metrics
+from gongji import db, health, logs, metrics, pii
 from gongji.api.context import Context, Services, language_of
 from gongji.api.export import usage_records_csv
 from gongji.api.graphiql_page import ASSET_PATH, page_response, serve_asset
@@ -30,9 +30,10 @@ from gongji.api.schema import build_schema
 from gongji.clock import Clock, SystemClock
 from gongji.identity.face import FaceProvider, MockFaceProvider
 from gongji.identity.service import authenticate
+from gongji.identity.tencent import TencentFaceProvider
 from gongji.identity.wechat import CodeToSession, MockCodeToSession, RealCodeToSession
 from gongji.regions.policy import PolicyBook
-from gongji.settings import Settings
+from gongji.settings import ConfigurationError, Settings
 from gongji.throttle.rules import client_address, trusted_networks
 from gongji.throttle.service import Throttle
 
@@ -92,18 +93,24 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         wechat = RealCodeToSession(
             settings.wechat_app_id, settings.wechat_app_secret, httpx.AsyncClient()
         )
-    if settings.face_provider != "mock":
-        raise ValueError(
-            "GONGJI_FACE_PROVIDER: only the mock provider exists (see identity/face.py)"
-        )
-    face: FaceProvider = MockFaceProvider(auto_pass=settings.face_mock_auto_pass)
     return Services(
         settings=settings,
         policies=PolicyBook.load(settings.policy_file),
         wechat=wechat,
-        face=face,
+        face=face_provider(settings),
         clock=clock or SystemClock(),
         throttle=Throttle.from_settings(settings),
+    )
+
+
+def face_provider(settings: Settings) -> FaceProvider:
+    if settings.face_provider == "tencent":
+        return TencentFaceProvider.from_settings(settings)
+    if settings.face_provider == "mock":
+        return MockFaceProvider(auto_pass=settings.face_mock_auto_pass)
+    raise ConfigurationError(
+        f"GONGJI_FACE_PROVIDER={settings.face_provider!r}: use tencent (production) or mock; "
+        "WeChat's own face verification 2.0 is not available (cert_hash is undocumented)"
     )
 
 
@@ -120,6 +127,7 @@ def create_app(
     settings = settings or Settings.from_env()
     settings.refuse_mocks_outside_development()
     logs.configure_unless_configured(settings.log_format)
+    pii.use(pii.Keyring.from_settings(settings))
     services = services or build_services(settings)
 
     @asynccontextmanager

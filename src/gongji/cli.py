@@ -14,12 +14,15 @@ from typing import TypeVar
 
 from tortoise.exceptions import DBConnectionError, OperationalError
 
-from gongji import db
+from gongji import db, pii
 from gongji.clock import SystemClock
 from gongji.errors import DomainError
-from gongji.settings import MocksOutsideDevelopment, Settings
+from gongji.settings import ConfigurationError, MocksOutsideDevelopment, Settings
 
 T = TypeVar("T")
+
+
+WRITES_PERSONAL_DATA = frozenset({"serve", "demo", "import-members", "rotate-keys"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,6 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="city",
         help="where the agent may act, around the office's region (default: its city)",
     )
+    commands.add_parser(
+        "rotate-keys",
+        help="re-seal every ID number and phone under the first key of GONGJI_PII_KEYS",
+    )
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", type=Path, help="write to this file instead of stdout")
     args = parser.parse_args(argv)
@@ -91,9 +98,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "revoke-api-key": _revoke_api_key,
         "revoke-api-keys": _revoke_api_keys,
         "add-agent": _add_agent,
+        "rotate-keys": _rotate_keys,
     }[args.command]
     try:
+        if args.command == "serve":
+            settings.refuse_mocks_outside_development()  # the first thing to fix, if both
+        if args.command in WRITES_PERSONAL_DATA:  # refuse before any work; others load lazily
+            pii.use(pii.Keyring.from_settings(settings))
         return handler(args, settings)
+    except ConfigurationError as error:
+        print(f"gongji: {error}", file=sys.stderr)
+        return 2
     except (DBConnectionError, OperationalError, OSError) as error:
         print(f"cannot use the database {settings.database_url}: {error}", file=sys.stderr)
         return 2
@@ -320,6 +335,30 @@ def _add_agent(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"agent {agent.username} ({agent.name}, {agent.office_region}, "
         f"scope {agent.scope.value}) is ready"
+    )
+    return 0
+
+
+def _rotate_keys(_args: argparse.Namespace, settings: Settings) -> int:
+    from rich.progress import Progress
+
+    from gongji.members import service
+    from gongji.members.models import Member
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task(f"re-sealing under key {pii.keyring().current}")
+
+        async def run() -> tuple[int, int]:
+            progress.update(task, total=await Member.all().count())
+            return await service.rotate_keys(progress=lambda n: progress.advance(task, n))
+
+        try:
+            checked, rewritten = _with_db(settings, run)
+        except pii.UnreadableValue as error:
+            print(f"rotate-keys stopped: {error}", file=sys.stderr)
+            return 1
+    print(
+        f"{checked} member(s) checked, {rewritten} re-sealed under key {pii.keyring().current}"
     )
     return 0
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from tortoise import Tortoise
 from tortoise.context import TortoiseContext
-from tortoise.exceptions import DBConnectionError
+from tortoise.exceptions import DBConnectionError, IntegrityError
 from tortoise.migrations.api.migrate import migrate as migrate_api
 
 from gongji.settings import Settings
@@ -44,25 +44,40 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 TORTOISE_ORM = tortoise_config(Settings.from_env().database_url)
 
 
-async def migrate(database_url: str) -> bool:
-    """Apply every migration not yet applied (what `gongji migrate` runs).
+async def migrate(database_url: str, *, target: str | None = None) -> bool:
+    """Apply every migration not yet applied (what `gongji migrate` runs), or up to `target`.
 
     Creates the database first if the server has none of that name. Returns whether it did.
     """
-    config = tortoise_config(database_url)
+    sqlite = database_url.startswith("sqlite")
+    config = tortoise_config(_foreign_keys_off(database_url) if sqlite else database_url)
     created = False
     async with TortoiseContext() as ctx:
         try:
             await ctx.init(config=config)
             await ctx.connections.get("default").execute_query("SELECT 1")
         except DBConnectionError:
-            if database_url.startswith("sqlite"):
+            if sqlite:
                 raise
             await ctx.close_connections()
             await ctx.init(config=config, _create_db=True)
             created = True
-        await migrate_api(config=config)
+        await migrate_api(config=config, target=target)
+        if sqlite:
+            broken = await ctx.connections.get("default").execute_query_dict(
+                "PRAGMA foreign_key_check"
+            )
+            if broken:
+                raise IntegrityError(f"the migrations left {len(broken)} broken reference(s)")
     return created
+
+
+def _foreign_keys_off(database_url: str) -> str:
+    """SQLite rebuilds a table to drop or alter a column; with foreign keys on, dropping the old
+    table fails on every RESTRICT reference to it, and the pragma is a no-op inside the
+    migration's transaction. So migrations run on a connection opened with foreign keys off
+    (as Django does on SQLite), and every reference is checked afterwards."""
+    return f"{database_url}{'&' if '?' in database_url else '?'}foreign_keys=OFF"
 
 
 async def connect(database_url: str) -> None:

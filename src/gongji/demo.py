@@ -22,7 +22,7 @@ from gongji.identity.wechat import demo_openid
 from gongji.institutions.models import ApiKey, Institution, InstitutionKind
 from gongji.ledger import service as ledger
 from gongji.ledger.models import AccountKind, LedgerTransaction
-from gongji.members.models import Member
+from gongji.members.models import Member, id_number_in, id_number_is, personal_data
 from gongji.members.rules import InsuranceStatus, InsuranceType
 from gongji.records import service as records
 from gongji.regions.policy import PolicyBook
@@ -151,7 +151,7 @@ async def not_demo_data() -> list[tuple[tuple[str, str], int]]:
     """What is in the database but not in the demo: people, institutions, keys, logins."""
     keys = [credentials.digest(demo_api_key(code)) for code, _, _ in INSTITUTIONS]
     counts: dict[tuple[str, str], QuerySet[Any]] = {
-        ("参保人", "insured people"): Member.exclude(id_number__in=[p.id_number for p in PEOPLE]),
+        ("参保人", "insured people"): Member.exclude(**id_number_in([p.id_number for p in PEOPLE])),
         ("定点机构", "institutions"): Institution.exclude(code__in=[c for c, _, _ in INSTITUTIONS]),
         ("机构密钥", "API keys"): ApiKey.exclude(key_hash__in=keys),
         ("经办人员", "agents"): Agent.exclude(username=AGENT_USERNAME),
@@ -181,13 +181,13 @@ def _children_first(models: list[type[Model]]) -> list[type[Model]]:
 
 async def _member(person: DemoPerson) -> Member:
     member, _ = await Member.update_or_create(
-        id_number=person.id_number,
+        **id_number_is(person.id_number),
         defaults={
             "name": person.name,
             "insurance_type": person.insurance_type,
             "insured_region": person.insured_region,
             "status": InsuranceStatus.NORMAL,
-            "phone": person.phone,
+            **personal_data(id_number=person.id_number, phone=person.phone),
         },
     )
     return member

@@ -110,6 +110,8 @@ class ErrorCode(enum.Enum):
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+    # pii: the face-verification provider
+    FACE_PROVIDER_UNAVAILABLE = "FACE_PROVIDER_UNAVAILABLE"
 
 
 @dataclass(frozen=True)
@@ -481,6 +483,12 @@ CATALOGUE: dict[ErrorCode, Explanation] = {
         "服务器出错了，请稍后再试",
         "Unexpected error.",
         "Top-level only: a bug on our side, logged without your input; retrying may help.",
+    ),
+    # pii: the face-verification provider
+    ErrorCode.FACE_PROVIDER_UNAVAILABLE: Explanation(
+        "R4",
+        "人脸核身服务暂时不可用，请稍后重试",
+        "Face verification is unavailable right now; try again later",
     ),
 }
 

@@ -9,7 +9,7 @@ import pytest
 from stdnum.cn import ric
 
 from gongji.clock import FixedClock
-from gongji.members.models import Member
+from gongji.members.models import Member, id_number_is, personal_data
 from gongji.members.rules import InsuranceStatus, InsuranceType
 from tests.conftest import Api, agent_token, nodes, person
 
@@ -199,7 +199,8 @@ async def test_invitee_must_be_insured_with_normal_status_r2(
     api: Api, zhang: tuple[str, str]
 ) -> None:
     token, group = zhang
-    await Member.filter(id_number=person("李娜").id_number).update(status=InsuranceStatus.SUSPENDED)
+    li = id_number_is(person("李娜").id_number)
+    await Member.filter(**li).update(status=InsuranceStatus.SUSPENDED)
     assert codes(await invite(api, token, group, "李娜", "SPOUSE")) == ["INVITEE_NOT_ACTIVE"]
 
 
@@ -229,7 +230,7 @@ async def test_binding_cap_at_once_r5(api: Api, zhang: tuple[str, str]) -> None:
         number = first17 + ric.calc_check_digit(first17 + "0")
         await Member.create(
             name=f"亲属{seq}",
-            id_number=number,
+            **personal_data(id_number=number, phone=""),
             insurance_type=InsuranceType.RESIDENT,
             insured_region="620100",
         )

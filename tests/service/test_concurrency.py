@@ -9,7 +9,7 @@ from stdnum.cn import ric
 
 from gongji.families.models import Invitation, Membership
 from gongji.families.rules import InvitationStatus, MembershipRole
-from gongji.members.models import Member
+from gongji.members.models import Member, personal_data
 from gongji.members.rules import InsuranceType
 from tests.api.test_families import ACCEPT, INVITE, create_group
 from tests.conftest import Api, person
@@ -57,7 +57,7 @@ async def test_binding_cap_holds_under_concurrent_invitations(api: Api) -> None:
         number = first17 + ric.calc_check_digit(first17 + "0")
         await Member.create(
             name=f"亲属{seq}",
-            id_number=number,
+            **personal_data(id_number=number, phone=""),
             insurance_type=InsuranceType.RESIDENT,
             insured_region="620100",
         )

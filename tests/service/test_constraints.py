@@ -9,15 +9,15 @@ from tortoise.transactions import in_transaction
 from gongji.families.models import FamilyGroup, Invitation, Membership
 from gongji.families.rules import MembershipRole, Relationship, pending_slot
 from gongji.identity.models import WechatUser
-from gongji.members.models import Member
+from gongji.members.models import Member, id_number_is, personal_data
 from tests.conftest import START, person
 
 pytestmark = pytest.mark.usefixtures("demo_data")
 
 
 async def _group() -> tuple[FamilyGroup, Member, Member]:
-    creator = await Member.get(id_number=person("张伟").id_number)
-    relative = await Member.get(id_number=person("李娜").id_number)
+    creator = await Member.get(**id_number_is(person("张伟").id_number))
+    relative = await Member.get(**id_number_is(person("李娜").id_number))
     group = await FamilyGroup.create(
         name="g",
         creator=creator,
@@ -62,7 +62,7 @@ async def test_one_pending_invitation_per_invitee_per_group() -> None:
 
 
 async def test_one_wechat_user_per_member() -> None:
-    member = await Member.get(id_number=person("张伟").id_number)  # linked by the demo data
+    member = await Member.get(**id_number_is(person("张伟").id_number))  # linked by the demo data
     with pytest.raises(IntegrityError):
         async with in_transaction():
             await WechatUser.create(openid="another", member=member, created_at=START)
@@ -74,7 +74,7 @@ async def test_id_numbers_are_unique() -> None:
         async with in_transaction():
             await Member.create(
                 name="冒名",
-                id_number=zhang.id_number,
+                **personal_data(id_number=zhang.id_number, phone=""),
                 insurance_type=zhang.insurance_type,
                 insured_region="620100",
             )

@@ -6,7 +6,7 @@ import pytest
 
 from gongji.ledger.service import reconcile
 from gongji.members import registry, service
-from gongji.members.models import Member
+from gongji.members.models import Member, id_number_is
 from gongji.regions.policy import PolicyBook
 from gongji.wallets import service as wallets
 from gongji.wallets.models import Authorization, AuthorizationStatus
@@ -17,8 +17,8 @@ HEADER = "name,id_number,insurance_type,insured_region,status,phone\n"
 
 
 async def authorize_mother() -> Authorization:
-    zhang = await Member.get(id_number=person("张伟").id_number)
-    mother = await Member.get(id_number=person("王秀英").id_number)
+    zhang = await Member.get(**id_number_is(person("张伟").id_number))
+    mother = await Member.get(**id_number_is(person("王秀英").id_number))
     return await wallets.authorize(
         authorizer_id=zhang.id,
         relative_id=mother.id,

@@ -4,7 +4,7 @@ from gongji.identity.rules import AgentScope
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('gongji', '0003_usage_records')]
+    dependencies = [('gongji', '0004_member_pii')]
 
     initial = False
 
