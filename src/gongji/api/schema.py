@@ -16,6 +16,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.config import StrawberryConfig
 
 from gongji.api.errors import should_mask_error
+from gongji.api.execution import FastExecution
 from gongji.api.families import FamilyMutation, FamilyQuery
 from gongji.api.identity import IdentityMutation, IdentityQuery
 from gongji.api.payments import PaymentMutation, PaymentQuery
@@ -55,6 +56,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=256),
             lambda: MaskErrors(should_mask_error=should_mask_error),
         ],
+        execution_context_class=FastExecution,
     )
 
 
