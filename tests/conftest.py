@@ -15,16 +15,20 @@ from typing import Any
 
 import httpx
 import pytest
+import strawberry
+from starlette.applications import Starlette
+from starlette.routing import Route
 from tortoise.contrib.test import truncate_all_models
 
 from gongji import db, demo
 from gongji.api.context import Services
-from gongji.app import create_app
+from gongji.app import GongjiGraphQL, create_app
 from gongji.clock import FixedClock
 from gongji.identity.face import MockFaceProvider
 from gongji.identity.wechat import MockCodeToSession
 from gongji.regions.policy import PolicyBook
 from gongji.settings import Settings
+from tests.differential import MISMATCHES, DifferentialExecution
 
 TEST_DATABASE_URL = os.environ.get("GONGJI_TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
@@ -182,12 +186,26 @@ class Api:
         return verify_id
 
 
+def differential(app: Starlette) -> None:
+    """Every operation also runs through graphql-core's reference executor (tests/differential)."""
+    for route in app.routes:
+        if isinstance(route, Route) and isinstance(route.endpoint, GongjiGraphQL):
+            schema = route.endpoint.schema
+            assert isinstance(schema, strawberry.Schema)
+            schema.execution_context_class = DifferentialExecution
+
+
 @pytest.fixture
 async def api(services: Services, face: MockFaceProvider) -> AsyncIterator[Api]:
     app = create_app(services.settings, services=services, manage_database=False)
+    differential(app)
+    MISMATCHES.clear()
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gongji.test") as http:
         yield Api(http, face)
+    assert MISMATCHES == [], "the fast path and the reference executor differ:\n" + "\n".join(
+        MISMATCHES
+    )
 
 
 def person(name: str) -> demo.DemoPerson:
