@@ -20,11 +20,14 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import strawberry
+from starlette.applications import Starlette
+from starlette.routing import Route
 from tortoise.contrib.test import truncate_all_models
 
 from gongji import db, demo, logs, pii
 from gongji.api.context import Services
-from gongji.app import create_app
+from gongji.app import GongjiGraphQL, create_app
 from gongji.clock import FixedClock
 from gongji.identity import service as identity
 from gongji.identity.face import FaceProvider, MockFaceProvider
@@ -34,6 +37,7 @@ from gongji.money import parse_yuan
 from gongji.regions.policy import PolicyBook
 from gongji.settings import RateLimits, Settings
 from gongji.throttle.service import Throttle
+from tests.differential import MISMATCHES, DifferentialExecution
 
 # The suite runs the mock providers and the public development PII key, here and in every
 # command or server it starts: that is development mode.
@@ -220,13 +224,27 @@ class Api:
         return verify_id
 
 
+def differential(app: Starlette) -> None:
+    """Every operation also runs through graphql-core's reference executor (tests/differential)."""
+    for route in app.routes:
+        if isinstance(route, Route) and isinstance(route.endpoint, GongjiGraphQL):
+            schema = route.endpoint.schema
+            assert isinstance(schema, strawberry.Schema)
+            schema.execution_context_class = DifferentialExecution
+
+
 @asynccontextmanager
 async def serve(services: Services, face: MockFaceProvider) -> AsyncIterator[Api]:
     """An app over ASGI; its peer address is 127.0.0.1 (httpx's ASGITransport)."""
     app = create_app(services.settings, services=services, manage_database=False)
+    differential(app)
+    MISMATCHES.clear()
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gongji.test") as http:
         yield Api(http, face)
+    assert MISMATCHES == [], "the fast path and the reference executor differ:\n" + "\n".join(
+        MISMATCHES
+    )
 
 
 @pytest.fixture
@@ -373,6 +391,8 @@ async def family(api: Api) -> dict[str, str]:
         "mother": await api.login("demo-wangxiuying"),
         "auth": granted["authorizeFamilyMember"]["authorization"]["id"],
     }
+
+
 def nodes(connection: dict[str, Any]) -> list[Any]:
     """The items of one page of a Relay connection."""
     return [edge["node"] for edge in connection["edges"]]

@@ -21,6 +21,7 @@ from strawberry.types.graphql import OperationType
 
 from gongji.api import arguments, inputs
 from gongji.api.errors import too_complex, top_level
+from gongji.api.execution import FastExecution
 from gongji.api.families import FamilyMutation, FamilyQuery
 from gongji.api.identity import IdentityMutation, IdentityQuery
 from gongji.api.institutions import InstitutionMutation, InstitutionQuery
@@ -117,6 +118,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=256),
             OperationName,
         ],
+        execution_context_class=FastExecution,
     )
 
 
