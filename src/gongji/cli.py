@@ -26,8 +26,14 @@ WRITES_PERSONAL_DATA = frozenset({"serve", "demo", "import-members", "rotate-key
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="gongji", description="共济 family mutual-aid API")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="gongji",
+        description="共济 family mutual-aid API: the server and the operator's commands.",
+        epilog="Every command reads the environment the server does (DATABASE_URL, GONGJI_ENV, "
+        "GONGJI_PII_KEYS, …: README, Configuration). On failure a command prints one line and "
+        "exits non-zero.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser("serve", help="serve GraphQL (GraphiQL at /graphql)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)

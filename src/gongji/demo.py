@@ -26,6 +26,7 @@ from gongji.members.models import Member, id_number_in, id_number_is, personal_d
 from gongji.members.rules import InsuranceStatus, InsuranceType
 from gongji.records import service as records
 from gongji.regions.policy import PolicyBook
+from gongji.transactions import unit_of_work
 from gongji.wallets import service as wallets
 from gongji.wallets.models import Authorization, Wallet, WalletTransfer
 
@@ -109,25 +110,26 @@ def demo_api_key(code: str) -> str:
 
 
 async def load(now: datetime, policies: PolicyBook) -> dict[str, int]:
-    async with in_transaction():
-        members = {p.name: await _member(p) for p in PEOPLE}
-        for person in PEOPLE:
-            if person.login_code:
-                await _wechat(person, members[person.name], now)
-        for code, name, region in INSTITUTIONS:
-            await _institution(code, name, region)
-        if not await Agent.exists(username=AGENT_USERNAME):
-            await Agent.create(
-                username=AGENT_USERNAME,
-                name="示范经办员",
-                office_region="620100",
-                password_hash=credentials.hash_password(AGENT_PASSWORD),
-            )
-        await _urumqi_family(members, now, policies)
-        await _zhang_family(members, now, policies)
-        for name, (carryover, current, wallet) in MONEY.items():
-            await _money(members[name], carryover, current, wallet, now)
-        await _urumqi_authorization(members, now, policies)
+    async for attempt in unit_of_work():
+        async with attempt:
+            members = {p.name: await _member(p) for p in PEOPLE}
+            for person in PEOPLE:
+                if person.login_code:
+                    await _wechat(person, members[person.name], now)
+            for code, name, region in INSTITUTIONS:
+                await _institution(code, name, region)
+            if not await Agent.exists(username=AGENT_USERNAME):
+                await Agent.create(
+                    username=AGENT_USERNAME,
+                    name="示范经办员",
+                    office_region="620100",
+                    password_hash=credentials.hash_password(AGENT_PASSWORD),
+                )
+            await _urumqi_family(members, now, policies)
+            await _zhang_family(members, now, policies)
+            for name, (carryover, current, wallet) in MONEY.items():
+                await _money(members[name], carryover, current, wallet, now)
+            await _urumqi_authorization(members, now, policies)
     return {"members": len(PEOPLE), "institutions": len(INSTITUTIONS)}
 
 
@@ -136,7 +138,7 @@ async def reset(now: datetime, policies: PolicyBook) -> dict[str, int]:
 
     One transaction: refused or failed, nothing is deleted.
     """
-    async with in_transaction():
+    async with in_transaction():  # the demo only: nothing races it
         found = await not_demo_data()
         if found:
             zh = "，".join(f"{what[0]} {n}" for what, n in found)

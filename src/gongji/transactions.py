@@ -14,10 +14,11 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from asyncmy.errors import MySQLError
-from tortoise.transactions import in_transaction
+from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.transactions import _get_connection, in_transaction
 
 T = TypeVar("T")
 
@@ -67,15 +68,72 @@ class RetryPolicy:
 DEFAULT_POLICY = RetryPolicy()
 
 
+class Attempt:
+    """One run of a unit of work's block: its transaction, and whether it must run again."""
+
+    def __init__(self, number: int, policy: RetryPolicy, retries: bool) -> None:
+        self.number = number
+        self.policy = policy
+        self.retries = retries  # False inside another transaction: only the outermost retries
+        self.again = False
+        self._transaction: Any = None
+
+    async def __aenter__(self) -> None:
+        self._transaction = in_transaction()
+        await self._transaction.__aenter__()
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: Any
+    ) -> bool:
+        failure = error
+        try:
+            await self._transaction.__aexit__(kind, error, tb)  # commit, or roll back
+        except Exception as at_commit:  # SERIALIZABLE engines may refuse the commit itself
+            failure = at_commit
+        if failure is None:
+            return False
+        last = self.number == self.policy.attempts
+        if not self.retries or last or not isinstance(failure, Exception):
+            if failure is not error:
+                raise failure
+            return False
+        if not is_retryable(failure):
+            if failure is not error:
+                raise failure
+            return False
+        log.info("transaction retried", extra={"attempt": self.number})
+        await asyncio.sleep(self.policy.delay(self.number))
+        self.again = True
+        return True  # swallowed: the loop runs the block again, from the start
+
+
+class UnitOfWork:
+    """`async for attempt in unit_of_work(): async with attempt: …` runs the block in one
+    transaction, and again from the start when the database aborted it (see module doc)."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        self.policy = policy
+        self.retries = not isinstance(_get_connection(None), TransactionalDBClient)
+        self.current: Attempt | None = None
+
+    def __aiter__(self) -> UnitOfWork:
+        return self
+
+    async def __anext__(self) -> Attempt:
+        if self.current is not None and not self.current.again:
+            raise StopAsyncIteration
+        number = 1 if self.current is None else self.current.number + 1
+        self.current = Attempt(number, self.policy, self.retries)
+        return self.current
+
+
+def unit_of_work(policy: RetryPolicy = DEFAULT_POLICY) -> UnitOfWork:
+    return UnitOfWork(policy)
+
+
 async def atomic(work: Callable[[], Awaitable[T]], policy: RetryPolicy = DEFAULT_POLICY) -> T:
     """Run `work` in one transaction; run it again from the start if the database asks."""
-    for attempt in range(1, policy.attempts + 1):
-        try:
-            async with in_transaction():
-                return await work()
-        except Exception as error:
-            if attempt == policy.attempts or not is_retryable(error):
-                raise
-            log.info("transaction retried", extra={"attempt": attempt})
-            await asyncio.sleep(policy.delay(attempt))
+    async for attempt in unit_of_work(policy):
+        async with attempt:
+            return await work()
     raise AssertionError("unreachable: the last attempt returns or raises")

@@ -14,48 +14,49 @@ import pytest
 from tortoise import Tortoise
 
 from gongji.audit.models import AuditEntry
+from gongji.demo import demo_api_key
+from gongji.payments.models import Payment
 from gongji.transactions import RetryPolicy, atomic
+from gongji.wallets.models import WalletTransfer
+from tests.conftest import Api, bill_input, create_bill
 
-pytestmark = [pytest.mark.server_db, pytest.mark.usefixtures("clean_db")]
+pytestmark = pytest.mark.server_db
 
 ON_MYSQL = os.environ.get("GONGJI_TEST_DATABASE_URL", "").startswith("mysql://")
 
 POSTGRES_FAULT = [
-    "DROP TABLE IF EXISTS fault_config",
-    "DROP SEQUENCE IF EXISTS fault_seq",
-    "CREATE SEQUENCE fault_seq",
-    "CREATE TABLE fault_config (tbl VARCHAR(64), failures INT)",
+    "CREATE TABLE IF NOT EXISTS fault_config (tbl VARCHAR(64), failures INT)",
     """CREATE OR REPLACE FUNCTION inject_fault() RETURNS trigger AS $$
     BEGIN
-      IF nextval('fault_seq') <= (SELECT failures FROM fault_config WHERE tbl = TG_TABLE_NAME)
+      IF nextval('fault_seq_' || TG_TABLE_NAME)
+         <= (SELECT failures FROM fault_config WHERE tbl = TG_TABLE_NAME)
       THEN RAISE EXCEPTION 'injected serialization failure' USING ERRCODE = '40001';
       END IF;
       RETURN NEW;
     END $$ LANGUAGE plpgsql""",
 ]
-MYSQL_FAULT = [
-    "DROP TABLE IF EXISTS fault_config",
-    "DROP SEQUENCE IF EXISTS fault_seq",
-    "CREATE SEQUENCE fault_seq",
-    "CREATE TABLE fault_config (tbl VARCHAR(64), failures INT)",
-]
+MYSQL_FAULT = ["CREATE TABLE IF NOT EXISTS fault_config (tbl VARCHAR(64), failures INT)"]
 
 
 def _trigger(table: str) -> list[str]:
+    sequence = [f"DROP SEQUENCE IF EXISTS fault_seq_{table}", f"CREATE SEQUENCE fault_seq_{table}"]
     if ON_MYSQL:
         return [
+            *sequence,
             f"DROP TRIGGER IF EXISTS fault_{table}",
             f"""CREATE TRIGGER fault_{table} BEFORE INSERT ON `{table}` FOR EACH ROW
             BEGIN
-              IF NEXTVAL(fault_seq) <= (SELECT failures FROM fault_config WHERE tbl = '{table}')
+              IF NEXTVAL(fault_seq_{table})
+                 <= (SELECT failures FROM fault_config WHERE tbl = '{table}')
               THEN SIGNAL SQLSTATE '40001'
                 SET MYSQL_ERRNO = 1213, MESSAGE_TEXT = 'injected deadlock';
               END IF;
             END""",
         ]
     return [
-        f"DROP TRIGGER IF EXISTS fault_{table} ON {table}",
-        f"CREATE TRIGGER fault_{table} BEFORE INSERT ON {table} "
+        *sequence,
+        f'DROP TRIGGER IF EXISTS fault_{table} ON "{table}"',
+        f'CREATE TRIGGER fault_{table} BEFORE INSERT ON "{table}" '
         "FOR EACH ROW EXECUTE FUNCTION inject_fault()",
     ]
 
@@ -93,6 +94,7 @@ async def inject() -> AsyncIterator[Inject]:
 FAST = RetryPolicy(attempts=6, base_seconds=0.001, cap_seconds=0.01)
 
 
+@pytest.mark.usefixtures("clean_db")
 async def test_an_aborted_unit_of_work_runs_again_and_commits_once(inject: Inject) -> None:
     await inject("audit_entry", 3)
     runs = 0
@@ -110,6 +112,7 @@ async def test_an_aborted_unit_of_work_runs_again_and_commits_once(inject: Injec
     assert await AuditEntry.filter(action="retry").count() == 1
 
 
+@pytest.mark.usefixtures("clean_db")
 async def test_it_gives_up_after_its_attempts_and_keeps_nothing(inject: Inject) -> None:
     await inject("audit_entry", 100)
 
@@ -122,3 +125,42 @@ async def test_it_gives_up_after_its_attempts_and_keeps_nothing(inject: Inject) 
         await atomic(work, FAST)
     assert "injected" in str(caught.value)
     assert await AuditEntry.filter(action="never").count() == 0
+
+
+@pytest.mark.usefixtures("reconciled")
+async def test_money_operations_aborted_twice_each_complete_exactly_once(
+    api: Api, family: dict[str, str], inject: Inject
+) -> None:
+    """Pay, a wallet transfer and an authorization change, each aborted by the database on
+    its first two attempts: each moves its money once, and the ledger balances (fixture)."""
+    bill = await create_bill(
+        api, demo_api_key("H41010500002"), bill_input("RT-1", ("药", "DRUG", "50.00"))
+    )
+    await inject("ledger_entry", 2)
+    paid = await api.data(
+        """mutation($b:ID!,$a:ID!){ pay(billId:$b, authorizationId:$a, idempotencyKey:"retry-pay-1")
+        { replayed payment { acctMulaidPay } errors { code } } }""",
+        {"b": bill, "a": family["auth"]},
+        token=family["mother"],
+    )
+    assert paid["pay"] == {"replayed": False, "payment": {"acctMulaidPay": "50.00"}, "errors": []}
+    assert await Payment.all().count() == 1
+
+    transfers = await WalletTransfer.all().count()
+    await inject("wallet_transfer", 2)
+    moved = await api.data(
+        """mutation { transferToWallet(amount: "100.00", idempotencyKey: "retry-transfer-1")
+        { replayed errors { code } } }""",
+        token=family["zhang"],
+    )
+    assert moved["transferToWallet"] == {"replayed": False, "errors": []}
+    assert await WalletTransfer.all().count() == transfers + 1
+
+    await inject("audit_entry", 2)
+    changed = await api.data(
+        """mutation($a:ID!){ changeAuthorization(authorizationId:$a, quota:"600.00")
+        { authorization { quota } errors { code } } }""",
+        {"a": family["auth"]},
+        token=family["zhang"],
+    )
+    assert changed["changeAuthorization"] == {"authorization": {"quota": "600.00"}, "errors": []}

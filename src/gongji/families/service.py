@@ -6,7 +6,6 @@ import uuid
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from gongji.audit import service as audit
 from gongji.clock import china_date
@@ -22,6 +21,7 @@ from gongji.members import service as members
 from gongji.members.models import Member
 from gongji.members.rules import InsuranceStatus, age_on, normalize_id_number
 from gongji.regions.policy import PolicyBook
+from gongji.transactions import unit_of_work
 from gongji.wallets.service import end_authorizations
 
 
@@ -63,26 +63,27 @@ async def create_family_group(
             "name",
             {"reason": bilingual("长度应为1–64个字符", "1–64 characters")},
         )
-    async with in_transaction():
-        creator = await _active_member(member_id)
-        group = await FamilyGroup.create(
-            name=name,
-            creator=creator,
-            commitment_version=commitment_version,
-            commitment_accepted_at=now,
-            created_at=now,
-        )
-        await Membership.create(
-            group=group, member=creator, role=MembershipRole.CREATOR, joined_at=now
-        )
-        await audit.record(
-            at=now,
-            actor_kind="member",
-            actor_id=creator.id,
-            action="family.create",
-            subject_id=group.id,
-            detail={"commitment_version": commitment_version},
-        )
+    async for attempt in unit_of_work():
+        async with attempt:
+            creator = await _active_member(member_id)
+            group = await FamilyGroup.create(
+                name=name,
+                creator=creator,
+                commitment_version=commitment_version,
+                commitment_accepted_at=now,
+                created_at=now,
+            )
+            await Membership.create(
+                group=group, member=creator, role=MembershipRole.CREATOR, joined_at=now
+            )
+            await audit.record(
+                at=now,
+                actor_kind="member",
+                actor_id=creator.id,
+                action="family.create",
+                subject_id=group.id,
+                detail={"commitment_version": commitment_version},
+            )
     return group
 
 
@@ -134,52 +135,57 @@ async def invite_family_member(
     """R2–R7: invite an insured relative. Under the consent age they join at once (R4)."""
     normalize_id_number(id_number)  # a malformed number is refused before any lock is taken
     try:
-        async with in_transaction():
-            creator = await _active_member(member_id, lock=True)  # serializes caps (R5)
-            group = await _group(group_id)
-            if group.creator_id != creator.id:  # type: ignore[attr-defined]
-                raise DomainError(ErrorCode.NOT_GROUP_CREATOR, "groupId")
-            policy = policies.policy_for(creator.insured_region, china_date(now))
-            rules.check_relationship(relationship, policy)
-            invitee = await members.find(id_number, name=name)
-            if invitee is None:
-                raise DomainError(ErrorCode.INVITEE_NOT_INSURED, "idNumber")
-            if invitee.id == creator.id:
-                raise DomainError(ErrorCode.INVITEE_IS_SELF, "idNumber")
-            rules.check_invitee_insured(invitee.status)
-            rules.check_relationship_fits_ages(relationship, creator.id_number, invitee.id_number)
-            if await Membership.exists(group=group, member=invitee, active=True):
-                raise DomainError(ErrorCode.ALREADY_MEMBER, "idNumber")
-            slot = rules.pending_slot(group.id, invitee.id)
-            await Invitation.filter(pending_slot=slot, expires_at__lte=now).update(
-                status=InvitationStatus.EXPIRED, pending_slot=None
-            )
-            rules.check_binding_caps(await _binding_counts(creator.id, now), policy)
-            joins_directly = not rules.needs_face_verification(
-                age_on(invitee.id_number, china_date(now)), policy
-            )
-            invitation = await Invitation.create(
-                group=group,
-                inviter=creator,
-                invitee=invitee,
-                relationship=relationship,
-                status=InvitationStatus.ACCEPTED if joins_directly else InvitationStatus.PENDING,
-                pending_slot=None if joins_directly else slot,
-                proof_material=proof_material.strip()[:255],
-                created_at=now,
-                expires_at=now + timedelta(days=policy.invitation_expiry_days),
-                decided_at=now if joins_directly else None,
-            )
-            if joins_directly:
-                await _join(group, invitee, relationship, now)
-            await audit.record(
-                at=now,
-                actor_kind="member",
-                actor_id=creator.id,
-                action="family.invite",
-                subject_id=invitation.id,
-                detail={"relationship": relationship.value, "joined": joins_directly},
-            )
+        async for attempt in unit_of_work():
+            async with attempt:
+                creator = await _active_member(member_id, lock=True)  # serializes caps (R5)
+                group = await _group(group_id)
+                if group.creator_id != creator.id:  # type: ignore[attr-defined]
+                    raise DomainError(ErrorCode.NOT_GROUP_CREATOR, "groupId")
+                policy = policies.policy_for(creator.insured_region, china_date(now))
+                rules.check_relationship(relationship, policy)
+                invitee = await members.find(id_number, name=name)
+                if invitee is None:
+                    raise DomainError(ErrorCode.INVITEE_NOT_INSURED, "idNumber")
+                if invitee.id == creator.id:
+                    raise DomainError(ErrorCode.INVITEE_IS_SELF, "idNumber")
+                rules.check_invitee_insured(invitee.status)
+                rules.check_relationship_fits_ages(
+                    relationship, creator.id_number, invitee.id_number
+                )
+                if await Membership.exists(group=group, member=invitee, active=True):
+                    raise DomainError(ErrorCode.ALREADY_MEMBER, "idNumber")
+                slot = rules.pending_slot(group.id, invitee.id)
+                await Invitation.filter(pending_slot=slot, expires_at__lte=now).update(
+                    status=InvitationStatus.EXPIRED, pending_slot=None
+                )
+                rules.check_binding_caps(await _binding_counts(creator.id, now), policy)
+                joins_directly = not rules.needs_face_verification(
+                    age_on(invitee.id_number, china_date(now)), policy
+                )
+                invitation = await Invitation.create(
+                    group=group,
+                    inviter=creator,
+                    invitee=invitee,
+                    relationship=relationship,
+                    status=InvitationStatus.ACCEPTED
+                    if joins_directly
+                    else InvitationStatus.PENDING,
+                    pending_slot=None if joins_directly else slot,
+                    proof_material=proof_material.strip()[:255],
+                    created_at=now,
+                    expires_at=now + timedelta(days=policy.invitation_expiry_days),
+                    decided_at=now if joins_directly else None,
+                )
+                if joins_directly:
+                    await _join(group, invitee, relationship, now)
+                await audit.record(
+                    at=now,
+                    actor_kind="member",
+                    actor_id=creator.id,
+                    action="family.invite",
+                    subject_id=invitation.id,
+                    detail={"relationship": relationship.value, "joined": joins_directly},
+                )
     except IntegrityError:  # a concurrent identical invitation won the unique pending slot
         raise DomainError(ErrorCode.INVITATION_ALREADY_PENDING, "idNumber") from None
     return invitation
@@ -218,39 +224,42 @@ async def accept_invitation(
     """R4, R7: the invitee accepts; from the consent age on, with a passed face verification."""
     assert principal.member_id is not None
     try:
-        async with in_transaction():
-            invitation = await _pending_invitation(invitation_id, now)
-            if invitation.invitee_id != principal.member_id:  # type: ignore[attr-defined]
-                raise DomainError(ErrorCode.NOT_INVITEE, "invitationId")
-            invitee = await _active_member(principal.member_id)
-            group = await _group(invitation.group.id, lock=True)
-            creator = await Member.get(created_groups__id=group.id)
-            policy = policies.policy_for(creator.insured_region, china_date(now))
-            if rules.needs_face_verification(age_on(invitee.id_number, china_date(now)), policy):
-                if not verify_id:
-                    raise DomainError(
-                        ErrorCode.FACE_VERIFICATION_REQUIRED,
-                        "verifyId",
-                        {"age": policy.consent_age},
+        async for attempt in unit_of_work():
+            async with attempt:
+                invitation = await _pending_invitation(invitation_id, now)
+                if invitation.invitee_id != principal.member_id:  # type: ignore[attr-defined]
+                    raise DomainError(ErrorCode.NOT_INVITEE, "invitationId")
+                invitee = await _active_member(principal.member_id)
+                group = await _group(invitation.group.id, lock=True)
+                creator = await Member.get(created_groups__id=group.id)
+                policy = policies.policy_for(creator.insured_region, china_date(now))
+                if rules.needs_face_verification(
+                    age_on(invitee.id_number, china_date(now)), policy
+                ):
+                    if not verify_id:
+                        raise DomainError(
+                            ErrorCode.FACE_VERIFICATION_REQUIRED,
+                            "verifyId",
+                            {"age": policy.consent_age},
+                        )
+                    verified = await confirm_face_verification(
+                        principal=principal,
+                        verify_id=verify_id,
+                        purpose=f"invitation:{invitation.id}",
+                        face=face,
+                        now=now,
                     )
-                verified = await confirm_face_verification(
-                    principal=principal,
-                    verify_id=verify_id,
-                    purpose=f"invitation:{invitation.id}",
-                    face=face,
-                    now=now,
+                    if verified.id != invitee.id:
+                        raise DomainError(ErrorCode.FACE_VERIFICATION_FAILED, "verifyId")
+                await _decide(invitation, InvitationStatus.ACCEPTED, now)
+                membership = await _join(group, invitee, invitation.relationship, now)
+                await audit.record(
+                    at=now,
+                    actor_kind="member",
+                    actor_id=invitee.id,
+                    action="family.accept",
+                    subject_id=invitation.id,
                 )
-                if verified.id != invitee.id:
-                    raise DomainError(ErrorCode.FACE_VERIFICATION_FAILED, "verifyId")
-            await _decide(invitation, InvitationStatus.ACCEPTED, now)
-            membership = await _join(group, invitee, invitation.relationship, now)
-            await audit.record(
-                at=now,
-                actor_kind="member",
-                actor_id=invitee.id,
-                action="family.accept",
-                subject_id=invitation.id,
-            )
     except IntegrityError:  # a concurrent accept created the membership first
         raise DomainError(ErrorCode.ALREADY_MEMBER, "invitationId") from None
     return membership
@@ -259,36 +268,38 @@ async def accept_invitation(
 async def decline_invitation(
     *, member_id: uuid.UUID, invitation_id: uuid.UUID, now: datetime
 ) -> Invitation:
-    async with in_transaction():
-        invitation = await _pending_invitation(invitation_id, now)
-        if invitation.invitee_id != member_id:  # type: ignore[attr-defined]
-            raise DomainError(ErrorCode.NOT_INVITEE, "invitationId")
-        await _decide(invitation, InvitationStatus.DECLINED, now)
-        await audit.record(
-            at=now,
-            actor_kind="member",
-            actor_id=member_id,
-            action="family.decline",
-            subject_id=invitation.id,
-        )
+    async for attempt in unit_of_work():
+        async with attempt:
+            invitation = await _pending_invitation(invitation_id, now)
+            if invitation.invitee_id != member_id:  # type: ignore[attr-defined]
+                raise DomainError(ErrorCode.NOT_INVITEE, "invitationId")
+            await _decide(invitation, InvitationStatus.DECLINED, now)
+            await audit.record(
+                at=now,
+                actor_kind="member",
+                actor_id=member_id,
+                action="family.decline",
+                subject_id=invitation.id,
+            )
     return invitation
 
 
 async def revoke_invitation(
     *, member_id: uuid.UUID, invitation_id: uuid.UUID, now: datetime
 ) -> Invitation:
-    async with in_transaction():
-        invitation = await _pending_invitation(invitation_id, now)
-        if invitation.inviter_id != member_id:  # type: ignore[attr-defined]
-            raise DomainError(ErrorCode.NOT_GROUP_CREATOR, "invitationId")
-        await _decide(invitation, InvitationStatus.REVOKED, now)
-        await audit.record(
-            at=now,
-            actor_kind="member",
-            actor_id=member_id,
-            action="family.revoke",
-            subject_id=invitation.id,
-        )
+    async for attempt in unit_of_work():
+        async with attempt:
+            invitation = await _pending_invitation(invitation_id, now)
+            if invitation.inviter_id != member_id:  # type: ignore[attr-defined]
+                raise DomainError(ErrorCode.NOT_GROUP_CREATOR, "invitationId")
+            await _decide(invitation, InvitationStatus.REVOKED, now)
+            await audit.record(
+                at=now,
+                actor_kind="member",
+                actor_id=member_id,
+                action="family.revoke",
+                subject_id=invitation.id,
+            )
     return invitation
 
 
@@ -316,37 +327,39 @@ async def _end_membership(group: FamilyGroup, member_id: uuid.UUID, now: datetim
 async def leave_family_group(
     *, member_id: uuid.UUID, group_id: uuid.UUID, now: datetime
 ) -> FamilyGroup:
-    async with in_transaction():
-        group = await _group(group_id, lock=True)
-        await _end_membership(group, member_id, now, f"member:{member_id}")
-        await audit.record(
-            at=now,
-            actor_kind="member",
-            actor_id=member_id,
-            action="family.leave",
-            subject_id=group.id,
-        )
+    async for attempt in unit_of_work():
+        async with attempt:
+            group = await _group(group_id, lock=True)
+            await _end_membership(group, member_id, now, f"member:{member_id}")
+            await audit.record(
+                at=now,
+                actor_kind="member",
+                actor_id=member_id,
+                action="family.leave",
+                subject_id=group.id,
+            )
     return group
 
 
 async def remove_family_member(
     *, member_id: uuid.UUID, group_id: uuid.UUID, removed_member_id: uuid.UUID, now: datetime
 ) -> FamilyGroup:
-    async with in_transaction():
-        group = await _group(group_id, lock=True)
-        if group.creator_id != member_id:  # type: ignore[attr-defined]
-            raise DomainError(ErrorCode.NOT_GROUP_CREATOR, "groupId")
-        if removed_member_id == member_id:
-            raise DomainError(ErrorCode.CANNOT_REMOVE_CREATOR, "memberId")
-        await _end_membership(group, removed_member_id, now, f"member:{member_id}")
-        await audit.record(
-            at=now,
-            actor_kind="member",
-            actor_id=member_id,
-            action="family.remove",
-            subject_id=removed_member_id,
-            detail={"group": str(group.id)},
-        )
+    async for attempt in unit_of_work():
+        async with attempt:
+            group = await _group(group_id, lock=True)
+            if group.creator_id != member_id:  # type: ignore[attr-defined]
+                raise DomainError(ErrorCode.NOT_GROUP_CREATOR, "groupId")
+            if removed_member_id == member_id:
+                raise DomainError(ErrorCode.CANNOT_REMOVE_CREATOR, "memberId")
+            await _end_membership(group, removed_member_id, now, f"member:{member_id}")
+            await audit.record(
+                at=now,
+                actor_kind="member",
+                actor_id=member_id,
+                action="family.remove",
+                subject_id=removed_member_id,
+                detail={"group": str(group.id)},
+            )
     return group
 
 
@@ -362,22 +375,23 @@ async def agent_unbind(
     member = await members.find(id_number)
     if member is None:
         raise DomainError(ErrorCode.MEMBER_NOT_FOUND, "idNumber")
-    async with in_transaction():
-        group = await _group(group_id, lock=True)
-        creator = await Member.get(created_groups__id=group.id)
-        check_agent_scope(
-            agent.office_region, agent.scope, (member.insured_region, creator.insured_region)
-        )
-        await _end_membership(group, member.id, now, f"agent:{agent.agent_id}")
-        await audit.record(
-            at=now,
-            actor_kind="agent",
-            actor_id=agent.agent_id,
-            action="family.agent_unbind",
-            subject_id=member.id,
-            reason=reason,
-            detail={"group": str(group.id)},
-        )
+    async for attempt in unit_of_work():
+        async with attempt:
+            group = await _group(group_id, lock=True)
+            creator = await Member.get(created_groups__id=group.id)
+            check_agent_scope(
+                agent.office_region, agent.scope, (member.insured_region, creator.insured_region)
+            )
+            await _end_membership(group, member.id, now, f"agent:{agent.agent_id}")
+            await audit.record(
+                at=now,
+                actor_kind="agent",
+                actor_id=agent.agent_id,
+                action="family.agent_unbind",
+                subject_id=member.id,
+                reason=reason,
+                detail={"group": str(group.id)},
+            )
     return group
 
 

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from gongji.audit import service as audit
 from gongji.errors import DomainError, ErrorCode
@@ -39,6 +38,7 @@ from gongji.institutions.models import ApiKey
 from gongji.members import service as members
 from gongji.members.models import Member
 from gongji.members.rules import check_region_code
+from gongji.transactions import atomic, unit_of_work
 
 FACE_VERIFICATION_TTL = timedelta(hours=1)
 AGENT_SESSION_TTL = timedelta(hours=8)
@@ -79,8 +79,7 @@ async def _wechat_user(openid: str, now: datetime) -> WechatUser:
     if user is not None:
         return user
     try:
-        async with in_transaction():
-            return await WechatUser.create(openid=openid, created_at=now)
+        return await atomic(lambda: WechatUser.create(openid=openid, created_at=now))
     except IntegrityError:  # the same user logged in twice at once
         return await WechatUser.get(openid=openid)
 
@@ -200,22 +199,23 @@ async def verify_identity(
     if principal.member_id is not None:
         raise DomainError(ErrorCode.IDENTITY_ALREADY_LINKED)
     try:
-        async with in_transaction():
-            member = await confirm_face_verification(
-                principal=principal, verify_id=verify_id, purpose="link", face=face, now=now
-            )
-            linked = await WechatUser.filter(id=principal.wechat_user_id, member_id=None).update(
-                member_id=member.id, linked_at=now
-            )
-            if linked != 1:
-                raise DomainError(ErrorCode.IDENTITY_ALREADY_LINKED)
-            await audit.record(
-                at=now,
-                actor_kind="member",
-                actor_id=member.id,
-                action="identity.link",
-                subject_id=principal.wechat_user_id,
-            )
+        async for attempt in unit_of_work():
+            async with attempt:
+                member = await confirm_face_verification(
+                    principal=principal, verify_id=verify_id, purpose="link", face=face, now=now
+                )
+                linked = await WechatUser.filter(
+                    id=principal.wechat_user_id, member_id=None
+                ).update(member_id=member.id, linked_at=now)
+                if linked != 1:
+                    raise DomainError(ErrorCode.IDENTITY_ALREADY_LINKED)
+                await audit.record(
+                    at=now,
+                    actor_kind="member",
+                    actor_id=member.id,
+                    action="identity.link",
+                    subject_id=principal.wechat_user_id,
+                )
     except IntegrityError:  # this member is linked to another WeChat user already
         raise DomainError(ErrorCode.IDENTITY_ALREADY_LINKED, "verifyId") from None
     return member

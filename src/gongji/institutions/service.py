@@ -5,8 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
-
 from gongji.audit import service as audit
 from gongji.errors import DomainError, ErrorCode, bilingual
 from gongji.identity import credentials
@@ -16,6 +14,7 @@ from gongji.institutions.rules import parse_institution_code
 from gongji.ledger import service as ledger
 from gongji.ledger.models import AccountKind
 from gongji.ledger.rules import owner
+from gongji.transactions import unit_of_work
 
 
 async def register(*, code: str, name: str, now: datetime) -> Institution:
@@ -50,25 +49,29 @@ async def issue_key(
     label = rules.check_label(label)
     expires_at = rules.expiry(expires_in_days, now)
     secret = credentials.new_secret(credentials.API_KEY_PREFIX)
-    async with in_transaction():
-        await Institution.filter(id=institution_id).select_for_update().get()  # one at a time
-        rules.check_room_for_key(await queries.active_key_count(institution_id, now))
-        key = await ApiKey.create(
-            institution_id=institution_id,
-            prefix=secret[:12],
-            key_hash=credentials.digest(secret),
-            label=label,
-            created_at=now,
-            expires_at=expires_at,
-        )
-        await audit.record(
-            at=now,
-            actor_kind=actor[0],
-            actor_id=actor[1],
-            action="institution.issue_key",
-            subject_id=key.id,
-            detail={"label": label, "expires_at": expires_at.isoformat() if expires_at else None},
-        )
+    async for attempt in unit_of_work():
+        async with attempt:
+            await Institution.filter(id=institution_id).select_for_update().get()  # one at a time
+            rules.check_room_for_key(await queries.active_key_count(institution_id, now))
+            key = await ApiKey.create(
+                institution_id=institution_id,
+                prefix=secret[:12],
+                key_hash=credentials.digest(secret),
+                label=label,
+                created_at=now,
+                expires_at=expires_at,
+            )
+            await audit.record(
+                at=now,
+                actor_kind=actor[0],
+                actor_id=actor[1],
+                action="institution.issue_key",
+                subject_id=key.id,
+                detail={
+                    "label": label,
+                    "expires_at": expires_at.isoformat() if expires_at else None,
+                },
+            )
     return key, secret
 
 
@@ -105,15 +108,16 @@ async def revoke_key(
     if key is None:
         raise DomainError(ErrorCode.NOT_FOUND, "id")
     if key.revoked_at is None:
-        async with in_transaction():
-            await ApiKey.filter(id=key.id, revoked_at=None).update(revoked_at=now)
-            await audit.record(
-                at=now,
-                actor_kind=actor[0],
-                actor_id=actor[1],
-                action="institution.revoke_key",
-                subject_id=key.id,
-            )
+        async for attempt in unit_of_work():
+            async with attempt:
+                await ApiKey.filter(id=key.id, revoked_at=None).update(revoked_at=now)
+                await audit.record(
+                    at=now,
+                    actor_kind=actor[0],
+                    actor_id=actor[1],
+                    action="institution.revoke_key",
+                    subject_id=key.id,
+                )
     return await ApiKey.get(id=key.id)
 
 

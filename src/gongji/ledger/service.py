@@ -8,11 +8,11 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.functions import Sum
-from tortoise.transactions import in_transaction
 
 from gongji.errors import DomainError, ErrorCode
 from gongji.ledger.models import Account, AccountKind, Entry, LedgerTransaction
 from gongji.ledger.rules import check_balanced
+from gongji.transactions import atomic
 
 
 async def account(
@@ -27,10 +27,11 @@ async def account(
     if found is not None:
         return found
     try:
-        async with in_transaction():
-            return await Account.create(
+        return await atomic(
+            lambda: Account.create(
                 kind=kind, owner=owner, allow_negative=allow_negative, created_at=now
             )
+        )
     except IntegrityError:
         return await Account.get(kind=kind, owner=owner)
 

@@ -6,12 +6,11 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
-
 from gongji import pii
 from gongji.members.models import Member, id_number_in, id_number_is, personal_data
 from gongji.members.registry import RegistryRow, chunks
 from gongji.members.rules import normalize_id_number, sharing_ends
+from gongji.transactions import unit_of_work
 from gongji.wallets import service as wallets
 
 CHUNK = 500
@@ -39,45 +38,48 @@ async def import_rows(
     authorization, given or received (R20), in the same transaction. Returns (created, updated).
     """
     created = updated = 0
-    async with in_transaction():
-        for batch in chunks(rows, CHUNK):
-            known = {
-                m.id_number: m
-                for m in await Member.filter(**id_number_in([r.id_number for r in batch]))
-            }
-            fresh = [
-                Member(
-                    name=r.name,
-                    insurance_type=r.insurance_type,
-                    insured_region=r.insured_region,
-                    status=r.status,
-                    **personal_data(id_number=r.id_number, phone=r.phone),
-                )
-                for r in batch
-                if r.id_number not in known
-            ]
-            await Member.bulk_create(fresh)
-            for row in batch:
-                member = known.get(row.id_number)
-                if member is None:
-                    continue
-                if sharing_ends(
-                    member.insured_region, member.status, row.insured_region, row.status
-                ):
-                    await wallets.end_authorizations(member_id=member.id, now=now, by="registry")
-                member.name, member.insurance_type, member.insured_region = (
-                    row.name,
-                    row.insurance_type,
-                    row.insured_region,
-                )
-                member.status = row.status
-                member.update_from_dict(
-                    dict(personal_data(id_number=row.id_number, phone=row.phone))
-                )
-                await member.save()
-            created += len(fresh)
-            updated += len(batch) - len(fresh)
-            progress(len(batch))
+    async for attempt in unit_of_work():
+        async with attempt:
+            for batch in chunks(rows, CHUNK):
+                known = {
+                    m.id_number: m
+                    for m in await Member.filter(**id_number_in([r.id_number for r in batch]))
+                }
+                fresh = [
+                    Member(
+                        name=r.name,
+                        insurance_type=r.insurance_type,
+                        insured_region=r.insured_region,
+                        status=r.status,
+                        **personal_data(id_number=r.id_number, phone=r.phone),
+                    )
+                    for r in batch
+                    if r.id_number not in known
+                ]
+                await Member.bulk_create(fresh)
+                for row in batch:
+                    member = known.get(row.id_number)
+                    if member is None:
+                        continue
+                    if sharing_ends(
+                        member.insured_region, member.status, row.insured_region, row.status
+                    ):
+                        await wallets.end_authorizations(
+                            member_id=member.id, now=now, by="registry"
+                        )
+                    member.name, member.insurance_type, member.insured_region = (
+                        row.name,
+                        row.insurance_type,
+                        row.insured_region,
+                    )
+                    member.status = row.status
+                    member.update_from_dict(
+                        dict(personal_data(id_number=row.id_number, phone=row.phone))
+                    )
+                    await member.save()
+                created += len(fresh)
+                updated += len(batch) - len(fresh)
+                progress(len(batch))
     return created, updated
 
 
@@ -93,18 +95,19 @@ async def rotate_keys(*, progress: Callable[[int], None] = lambda _n: None) -> t
     checked = rewritten = 0
     after: uuid.UUID | None = None
     while True:
-        async with in_transaction():
-            query = Member.filter(id__gt=after) if after is not None else Member.all()
-            batch = await query.order_by("id").limit(CHUNK).select_for_update()
-            for member in batch:
-                try:
-                    if _sealed_under_old_keys(member, keys):
-                        await Member.filter(id=member.id).update(
-                            **personal_data(id_number=member.id_number, phone=member.phone)
-                        )
-                        rewritten += 1
-                except pii.UnreadableValue as error:
-                    raise pii.UnreadableValue(f"member {member.id}: {error}") from None
+        async for attempt in unit_of_work():
+            async with attempt:
+                query = Member.filter(id__gt=after) if after is not None else Member.all()
+                batch = await query.order_by("id").limit(CHUNK).select_for_update()
+                for member in batch:
+                    try:
+                        if _sealed_under_old_keys(member, keys):
+                            await Member.filter(id=member.id).update(
+                                **personal_data(id_number=member.id_number, phone=member.phone)
+                            )
+                            rewritten += 1
+                    except pii.UnreadableValue as error:
+                        raise pii.UnreadableValue(f"member {member.id}: {error}") from None
         checked += len(batch)
         progress(len(batch))
         if len(batch) < CHUNK:

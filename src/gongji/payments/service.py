@@ -12,7 +12,6 @@ from typing import TypeVar
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from gongji import metrics
 from gongji.audit import service as audit
@@ -41,6 +40,7 @@ from gongji.payments.models import (
 from gongji.payments.rules import BillFigures, VisitType
 from gongji.records import service as records
 from gongji.regions.policy import PolicyBook
+from gongji.transactions import atomic
 from gongji.wallets import rules as wallet_rules
 from gongji.wallets import service as wallets
 from gongji.wallets.models import Authorization, AuthorizationStatus
@@ -181,8 +181,7 @@ async def create_bill(
     if existing is not None:
         return existing
     try:
-        async with in_transaction():
-            return await _insert_bill(request, now)
+        return await atomic(lambda: _insert_bill(request, now))
     except IntegrityError:  # the same reference was created concurrently
         existing = await _existing_bill(request)
         if existing is None:

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from gongji import metrics
 from gongji.audit import service as audit
@@ -23,6 +22,7 @@ from gongji.ledger.rules import SYSTEM, owner
 from gongji.members.models import Member
 from gongji.records import service as records
 from gongji.regions.policy import PolicyBook
+from gongji.transactions import unit_of_work
 from gongji.wallets import rules
 from gongji.wallets.models import Authorization, AuthorizationStatus, Wallet, WalletTransfer
 
@@ -112,12 +112,13 @@ async def open_wallet(*, member_id: uuid.UUID, now: datetime) -> Wallet:
     member = await Member.get(id=member_id)
     rules.check_can_share(member.insurance_type, member.status)
     try:
-        async with in_transaction():
-            wallet = await Wallet.create(member=member, opened_at=now)
-            await wallet_account(member.id, now)
-            await audit.record(
-                at=now, actor_kind="member", actor_id=member.id, action="wallet.open"
-            )
+        async for attempt in unit_of_work():
+            async with attempt:
+                wallet = await Wallet.create(member=member, opened_at=now)
+                await wallet_account(member.id, now)
+                await audit.record(
+                    at=now, actor_kind="member", actor_id=member.id, action="wallet.open"
+                )
     except IntegrityError:
         raise DomainError(ErrorCode.WALLET_ALREADY_OPEN) from None
     return wallet
@@ -228,45 +229,46 @@ async def authorize(
     if authorizer_id == relative_id:
         raise DomainError(ErrorCode.CANNOT_AUTHORIZE_SELF, "relativeId")
     try:
-        async with in_transaction():
-            await require_wallet(authorizer_id, lock=True)
-            authorizer = await Member.get(id=authorizer_id)
-            rules.check_can_share(authorizer.insurance_type, authorizer.status)
-            relative = await Member.get_or_none(id=relative_id)
-            if relative is None:
-                raise DomainError(ErrorCode.NOT_FOUND, "relativeId")
-            family_rules.check_invitee_insured(relative.status)
-            group_id, relationship = await shared_group_relationship(authorizer_id, relative_id)
-            policy = policies.policy_for(authorizer.insured_region, china_date(now))
-            family_rules.check_relationship(relationship, policy)
-            authorization = await Authorization.create(
-                authorizer=authorizer,
-                relative=relative,
-                group_id=group_id,
-                relationship=relationship,
-                quota=quota,
-                status=AuthorizationStatus.ACTIVE,
-                active_slot=rules.active_slot(authorizer_id, relative_id),
-                created_at=now,
-                updated_at=now,
-            )
-            await ledger.post(
-                kind="authorize",
-                reference=authorization.id,
-                movements=[
-                    (await wallet_account(authorizer_id, now), -quota),
-                    (await quota_account(authorization.id, now), quota),
-                ],
-                now=now,
-            )
-            await audit.record(
-                at=now,
-                actor_kind="member",
-                actor_id=authorizer_id,
-                action="authorization.grant",
-                subject_id=authorization.id,
-                detail={"quota": quota},
-            )
+        async for attempt in unit_of_work():
+            async with attempt:
+                await require_wallet(authorizer_id, lock=True)
+                authorizer = await Member.get(id=authorizer_id)
+                rules.check_can_share(authorizer.insurance_type, authorizer.status)
+                relative = await Member.get_or_none(id=relative_id)
+                if relative is None:
+                    raise DomainError(ErrorCode.NOT_FOUND, "relativeId")
+                family_rules.check_invitee_insured(relative.status)
+                group_id, relationship = await shared_group_relationship(authorizer_id, relative_id)
+                policy = policies.policy_for(authorizer.insured_region, china_date(now))
+                family_rules.check_relationship(relationship, policy)
+                authorization = await Authorization.create(
+                    authorizer=authorizer,
+                    relative=relative,
+                    group_id=group_id,
+                    relationship=relationship,
+                    quota=quota,
+                    status=AuthorizationStatus.ACTIVE,
+                    active_slot=rules.active_slot(authorizer_id, relative_id),
+                    created_at=now,
+                    updated_at=now,
+                )
+                await ledger.post(
+                    kind="authorize",
+                    reference=authorization.id,
+                    movements=[
+                        (await wallet_account(authorizer_id, now), -quota),
+                        (await quota_account(authorization.id, now), quota),
+                    ],
+                    now=now,
+                )
+                await audit.record(
+                    at=now,
+                    actor_kind="member",
+                    actor_id=authorizer_id,
+                    action="authorization.grant",
+                    subject_id=authorization.id,
+                    detail={"quota": quota},
+                )
     except IntegrityError:
         raise DomainError(ErrorCode.AUTHORIZATION_ALREADY_ACTIVE, "relativeId") from None
     return authorization
@@ -276,30 +278,31 @@ async def change_authorization(
     *, member_id: uuid.UUID, authorization_id: uuid.UUID, quota: int, now: datetime
 ) -> Authorization:
     """R11: raise (more is reserved from the wallet) or lower (returned), never below spent."""
-    async with in_transaction():
-        authorization = await _authorization(authorization_id, member_id, authorizer_only=True)
-        rules.check_new_quota(quota, authorization.spent)
-        delta = quota - authorization.quota
-        if delta:
-            await ledger.post(
-                kind="authorization_change",
-                reference=authorization.id,
-                movements=[
-                    (await wallet_account(member_id, now), -delta),
-                    (await quota_account(authorization.id, now), delta),
-                ],
-                now=now,
+    async for attempt in unit_of_work():
+        async with attempt:
+            authorization = await _authorization(authorization_id, member_id, authorizer_only=True)
+            rules.check_new_quota(quota, authorization.spent)
+            delta = quota - authorization.quota
+            if delta:
+                await ledger.post(
+                    kind="authorization_change",
+                    reference=authorization.id,
+                    movements=[
+                        (await wallet_account(member_id, now), -delta),
+                        (await quota_account(authorization.id, now), delta),
+                    ],
+                    now=now,
+                )
+            authorization.quota, authorization.updated_at = quota, now
+            await authorization.save(update_fields=["quota", "updated_at"])
+            await audit.record(
+                at=now,
+                actor_kind="member",
+                actor_id=member_id,
+                action="authorization.change",
+                subject_id=authorization.id,
+                detail={"quota": quota},
             )
-        authorization.quota, authorization.updated_at = quota, now
-        await authorization.save(update_fields=["quota", "updated_at"])
-        await audit.record(
-            at=now,
-            actor_kind="member",
-            actor_id=member_id,
-            action="authorization.change",
-            subject_id=authorization.id,
-            detail={"quota": quota},
-        )
     return authorization
 
 
@@ -328,16 +331,17 @@ async def revoke_authorization(
     *, member_id: uuid.UUID, authorization_id: uuid.UUID, now: datetime
 ) -> Authorization:
     """R9, R11: either side ends it (解绑); the unspent quota returns to the wallet."""
-    async with in_transaction():
-        authorization = await _authorization(authorization_id, member_id, authorizer_only=False)
-        await _close(authorization, AuthorizationStatus.REVOKED, f"member:{member_id}", now)
-        await audit.record(
-            at=now,
-            actor_kind="member",
-            actor_id=member_id,
-            action="authorization.revoke",
-            subject_id=authorization.id,
-        )
+    async for attempt in unit_of_work():
+        async with attempt:
+            authorization = await _authorization(authorization_id, member_id, authorizer_only=False)
+            await _close(authorization, AuthorizationStatus.REVOKED, f"member:{member_id}", now)
+            await audit.record(
+                at=now,
+                actor_kind="member",
+                actor_id=member_id,
+                action="authorization.revoke",
+                subject_id=authorization.id,
+            )
     return authorization
 
 
