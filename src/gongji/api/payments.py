@@ -389,6 +389,15 @@ class PaymentPayload:
     replayed: bool = strawberry.field(description="A retry: the first result, nothing moved.")
     errors: list[UserError] = strawberry.field(description="Why it was refused; empty if not.")
 
+    @classmethod
+    async def of(
+        cls, result: tuple[PaymentRow, bool] | None, errors: list[UserError]
+    ) -> PaymentPayload:
+        if result is None:
+            return cls(payment=None, replayed=False, errors=errors)
+        row, replayed = result
+        return cls(payment=await Payment.load(row), replayed=replayed, errors=[])
+
 
 @strawberry.type(description="The result of a refund.")
 class RefundPayload:
@@ -612,10 +621,7 @@ class PaymentMutation:
             )
 
         result, errors = await attempt(throttled(info, Operation.PAY, run), info.context.language)
-        if result is None:
-            return PaymentPayload(payment=None, replayed=False, errors=errors)
-        row, replayed = result
-        return PaymentPayload(payment=await Payment.load(row), replayed=replayed, errors=[])
+        return await PaymentPayload.of(result, errors)
 
     @strawberry.mutation(
         description="付款码: the patient makes a one-time code for one of their authorizations, "
@@ -681,10 +687,7 @@ class PaymentMutation:
         result, errors = await attempt(
             throttled(info, Operation.SETTLE_WITH_PAYMENT_CODE, run), info.context.language
         )
-        if result is None:
-            return PaymentPayload(payment=None, replayed=False, errors=errors)
-        row, replayed = result
-        return PaymentPayload(payment=await Payment.load(row), replayed=replayed, errors=[])
+        return await PaymentPayload.of(result, errors)
 
     @strawberry.mutation(
         description="The billing institution refunds family money by its bill, in full or in "
