@@ -16,10 +16,12 @@ $(STAMP): pyproject.toml
 
 ## make run: migrate a SQLite file, load the demo data, serve GraphiQL at :8000/graphql
 ## (development mode: the mock WeChat login and face verification are refused without it)
+run: export GONGJI_ENV ?= development
+run: export GONGJI_LOG_FORMAT ?= text
 run: $(STAMP)
 	$(BIN)/gongji migrate
 	$(BIN)/gongji demo
-	GONGJI_ENV=$${GONGJI_ENV:-development} GONGJI_LOG_FORMAT=$${GONGJI_LOG_FORMAT:-text} $(BIN)/gongji serve
+	$(BIN)/gongji serve
 
 ## make test: lint, types, the whole suite on SQLite, the mini-program's headless tests, and
 ## the whole suite again on PostgreSQL when GONGJI_TEST_POSTGRES_URL is set and on MariaDB/MySQL

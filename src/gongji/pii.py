@@ -77,7 +77,8 @@ class Keyring:
         if settings.pii_keys or settings.pii_index_key or not settings.development:
             raise ConfigurationError(
                 "GONGJI_PII_KEYS and GONGJI_PII_INDEX_KEY are required to store ID numbers and "
-                "phone numbers (see README, Configuration); refusing to start"
+                "phone numbers (see README, Configuration), or GONGJI_ENV=development for the "
+                "public development key; refusing to start"
             )
         return cls.parse(_DEVELOPMENT_KEYS, _DEVELOPMENT_INDEX_KEY)
 
