@@ -396,3 +396,132 @@ async def family(api: Api) -> dict[str, str]:
 def nodes(connection: dict[str, Any]) -> list[Any]:
     """The items of one page of a Relay connection."""
     return [edge["node"] for edge in connection["edges"]]
+
+
+@pytest.fixture
+async def unthrottled_api(api_with: ApiWith) -> Api:
+    """The app with every rate limit lifted: the fuzz and the authorization matrix send
+    hundreds of requests from one address, and a RATE_LIMITED answer would hide what they test."""
+    return await api_with(rate_limits=UNTHROTTLED)
+
+
+async def agent_login(api: Api, username: str, password: str) -> str:
+    data = await api.data(
+        "mutation($u:String!,$p:String!){agentLogin(username:$u,password:$p){token}}",
+        {"u": username, "p": password},
+    )
+    token: str = data["agentLogin"]["token"]
+    return token
+
+
+@dataclass
+class Scene:
+    """The Urumqi demo family with everything an operation can name: 艾力 authorizes his
+    daughter 阿依古丽 (relative), 古丽 is his wife (a member with no authorization), 赵敏 is
+    verified and in no family but has 艾力's invitation pending; Urumqi's hospital billed the
+    daughter twice (one bill paid, one open) and she holds a payment code."""
+
+    tokens: dict[str, str]  # caller → bearer token or API key
+    ids: dict[str, str]  # what → id or value, as the API shows it
+
+
+URUMQI_HOSPITAL = demo.demo_api_key("H65010200001")
+HENAN_HOSPITAL = demo.demo_api_key("H41010500002")
+
+
+async def _payload(api: Api, document: str, variables: dict[str, Any], token: str) -> Any:
+    data = await api.data(document, variables, token=token)
+    payload = next(iter(data.values()))
+    assert payload["errors"] == [], payload
+    return payload
+
+
+@pytest.fixture
+async def scene(unthrottled_api: Api, demo_data: None) -> Scene:
+    return await build_scene(unthrottled_api)
+
+
+async def build_scene(api: Api, *, fresh: bool = False) -> Scene:
+    """The scene on the demo data; `fresh` empties the database and loads the demo first."""
+    if fresh:
+        await _truncate()
+        await demo.load(START, PolicyBook.load())
+    tokens = {
+        "authorizer": await api.login("demo-aili"),
+        "member": await api.login("demo-guli"),
+        "relative": await api.login("demo-ayiguli"),
+        "stranger": await api.login("demo-zhaomin"),
+        "own institution": URUMQI_HOSPITAL,
+        "other institution": HENAN_HOSPITAL,
+        "agent": await agent_token(api, "urumqi-agent", "650100"),
+    }
+    zhao = person("赵敏")
+    verify_id = await api.face_verify(tokens["stranger"], zhao.name, zhao.id_number, passed=True)
+    await _payload(
+        api,
+        "mutation($v:String!){verifyIdentity(verifyId:$v){errors{code}}}",
+        {"v": verify_id},
+        tokens["stranger"],
+    )
+    groups = await api.data(
+        "{ myFamilyGroups { id members { person { id name } } } }", token=tokens["authorizer"]
+    )
+    group = groups["myFamilyGroups"][0]
+    people = {m["person"]["name"]: m["person"]["id"] for m in group["members"]}
+    granted = await api.data(
+        "{ authorizationsGranted { edges { node { id } } } }", token=tokens["authorizer"]
+    )
+    authorization = nodes(granted["authorizationsGranted"])[0]["id"]
+    invited = await _payload(
+        api,
+        "mutation($i:InviteFamilyMemberInput!){inviteFamilyMember(input:$i){"
+        " invitation { id } errors { code } } }",
+        {
+            "i": {
+                "groupId": group["id"],
+                "name": zhao.name,
+                "idNumber": zhao.id_number,
+                "relationship": "SIBLING",
+            }
+        },
+        tokens["authorizer"],
+    )
+    daughter = {"patient": "阿依古丽"}
+    open_bill = await create_bill(
+        api, URUMQI_HOSPITAL, bill_input("UR-OPEN", ("阿莫西林", "DRUG", "30.00"), **daughter)
+    )
+    paid_bill = await create_bill(
+        api, URUMQI_HOSPITAL, bill_input("UR-PAID", ("血常规", "EXAMINATION", "20.00"), **daughter)
+    )
+    paid = await _payload(
+        api,
+        "mutation($b:ID!,$a:ID!){ pay(billId:$b, authorizationId:$a,"
+        ' idempotencyKey:"scene-payment"){ payment { id } errors { code } } }',
+        {"b": paid_bill, "a": authorization},
+        tokens["relative"],
+    )
+    code = await _payload(
+        api,
+        "mutation($a:ID!){ createPaymentCode(authorizationId:$a){ code errors { code } } }",
+        {"a": authorization},
+        tokens["relative"],
+    )
+    keys = await api.data("{ myApiKeys { id } }", token=URUMQI_HOSPITAL)
+    letter = await api.data("{ commitmentLetter { version } }")
+    return Scene(
+        tokens=tokens,
+        ids={
+            "group": group["id"],
+            "authorizer": people["艾力·买买提"],
+            "member": people["古丽"],
+            "relative": people["阿依古丽"],
+            "authorization": authorization,
+            "invitation": invited["invitation"]["id"],
+            "open bill": open_bill,
+            "paid bill": paid_bill,
+            "payment": paid["payment"]["id"],
+            "payment code": code["code"],
+            "api key": keys["myApiKeys"][0]["id"],
+            "commitment version": letter["commitmentLetter"]["version"],
+        },
+    )
