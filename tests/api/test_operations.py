@@ -116,3 +116,15 @@ async def test_a_throttled_call_is_counted(api_with: ApiWith) -> None:
     for _ in range(3):
         await api.data('mutation{ login(code:"demo-lina"){ errors { code } } }')
     assert sample("gongji_throttled_total", operation="login") - before == 2
+
+
+async def test_a_refusal_at_the_edge_is_counted_like_any_other(api: Api) -> None:
+    before = sample("gongji_user_errors_total", code="INVALID_INPUT")
+    token = await api.login("demo-zhangwei")
+    body = await api.data(
+        'mutation Transfer { transferToWallet(amount: "1e9", idempotencyKey: "edge-count-1")'
+        " { errors { code } } }",
+        token=token,
+    )
+    assert body["transferToWallet"]["errors"] == [{"code": "INVALID_INPUT"}]
+    assert sample("gongji_user_errors_total", code="INVALID_INPUT") - before == 1

@@ -26,6 +26,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from gongji.api.context import Info
 from gongji.api.errors import UserError
+from gongji.api.request_log import note_user_error
 from gongji.api.scalars import Malformed
 from gongji.errors import DomainError, ErrorCode
 from gongji.text import clean_text
@@ -137,6 +138,7 @@ class CleanInputs(FieldExtension):
     def _refused(self, error: DomainError, info: Info) -> object:
         if self.payload is None:
             raise error
+        note_user_error(error.code.value)  # counted and logged like a resolver's refusal
         return self.payload([UserError.of(error, info.context.language)])
 
     def resolve(
