@@ -53,6 +53,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "reconcile", help="recompute every balance from the ledger; non-zero on mismatch"
     )
+    jobs = commands.add_parser(
+        "run-jobs",
+        help="return unaccepted transfers to relatives and end expired authorizations, once",
+    )
+    jobs.add_argument(
+        "--every",
+        type=float,
+        metavar="SECONDS",
+        help="keep running, one pass every SECONDS (default: one pass, for cron)",
+    )
     institution = commands.add_parser("add-institution", help="register a designated institution")
     institution.add_argument("code", help="H/P + 6-digit region + 5 digits, e.g. H62010200001")
     institution.add_argument("name")
@@ -98,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "import-members": _import_members,
         "export-schema": _export_schema,
         "reconcile": _reconcile,
+        "run-jobs": _run_jobs,
         "add-institution": _add_institution,
         "issue-api-key": _issue_api_key,
         "list-api-keys": _list_api_keys,
@@ -372,11 +383,12 @@ def _rotate_keys(_args: argparse.Namespace, settings: Settings) -> int:
 def _reconcile(_args: argparse.Namespace, settings: Settings) -> int:
     from gongji.ledger.service import Reconciliation, reconcile
     from gongji.money import format_yuan
-    from gongji.wallets.service import quota_problems
+    from gongji.wallets.service import escrow_problems, quota_problems
 
     async def run() -> Reconciliation:
         report = await reconcile()
         report.problems += await quota_problems()
+        report.problems += await escrow_problems()
         return report
 
     report = _with_db(settings, run)
@@ -389,6 +401,30 @@ def _reconcile(_args: argparse.Namespace, settings: Settings) -> int:
         print(f"MISMATCH {problem}")
     print("ledger is balanced" if report.clean else f"{len(report.problems)} problem(s)")
     return 0 if report.clean else 1
+
+
+def _run_jobs(args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.jobs import JobReport, run_due
+
+    def show(report: JobReport) -> None:
+        print(
+            f"transfers returned: {report.transfers_returned}; "
+            f"authorizations ended: {report.authorizations_ended}",
+            flush=True,
+        )
+
+    async def passes() -> None:
+        while True:
+            show(await run_due(SystemClock().now()))
+            if not args.every:
+                return
+            await asyncio.sleep(args.every)
+
+    try:
+        _with_db(settings, passes)
+    except KeyboardInterrupt:
+        pass
+    return 0
 
 
 def _export_schema(args: argparse.Namespace, _settings: Settings) -> int:

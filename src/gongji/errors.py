@@ -112,6 +112,15 @@ class ErrorCode(enum.Enum):
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
     # pii: the face-verification provider
     FACE_PROVIDER_UNAVAILABLE = "FACE_PROVIDER_UNAVAILABLE"
+    # money: transfers to a relative, monthly caps and end dates, fraud holds (R10, R11, R21)
+    CANNOT_TRANSFER_TO_SELF = "CANNOT_TRANSFER_TO_SELF"
+    FAMILY_TRANSFER_PENDING = "FAMILY_TRANSFER_PENDING"
+    FAMILY_TRANSFER_NOT_PENDING = "FAMILY_TRANSFER_NOT_PENDING"
+    NOT_TRANSFER_RECIPIENT = "NOT_TRANSFER_RECIPIENT"
+    MONTHLY_CAP_REACHED = "MONTHLY_CAP_REACHED"
+    AUTHORIZATION_EXPIRED = "AUTHORIZATION_EXPIRED"
+    AUTHORIZATION_ON_HOLD = "AUTHORIZATION_ON_HOLD"
+    HOLD_NOT_OPEN = "HOLD_NOT_OPEN"
 
 
 @dataclass(frozen=True)
@@ -489,6 +498,45 @@ CATALOGUE: dict[ErrorCode, Explanation] = {
         "R4",
         "人脸核身服务暂时不可用，请稍后重试",
         "Face verification is unavailable right now; try again later",
+    ),
+    # money: transfers to a relative, monthly caps and end dates, fraud holds
+    ErrorCode.CANNOT_TRANSFER_TO_SELF: Explanation(
+        "R10", "不能转账给自己", "You cannot send a transfer to yourself"
+    ),
+    ErrorCode.FAMILY_TRANSFER_PENDING: Explanation(
+        "R10",
+        "您给这位亲属的转账尚未被接收，接收或退回后才能再转",
+        "Your last transfer to this relative is still pending; wait until it is taken or returned",
+    ),
+    ErrorCode.FAMILY_TRANSFER_NOT_PENDING: Explanation(
+        "R10",
+        "该转账已被接收、拒收或已退回",
+        "This transfer was already accepted, declined or returned",
+        "Accepting or declining a transfer that is no longer pending, or one past its return"
+        " time (06:00 China time the next day).",
+    ),
+    ErrorCode.NOT_TRANSFER_RECIPIENT: Explanation(
+        "R10", "只有收款人可以接收或拒收该转账", "Only the recipient can accept or decline it"
+    ),
+    ErrorCode.MONTHLY_CAP_REACHED: Explanation(
+        "R11",
+        "本月共济额度{cap}元已用完，下月1日恢复",
+        "This month's limit of {cap} yuan is used up; it resets on the 1st",
+    ),
+    ErrorCode.AUTHORIZATION_EXPIRED: Explanation(
+        "R11",
+        "该授权已于{date}到期",
+        "This authorization expired after {date}",
+        "The authorization's last day (`validUntil`, China time) has passed.",
+    ),
+    ErrorCode.AUTHORIZATION_ON_HOLD: Explanation(
+        "R21",
+        "该授权因风险规则{rule}暂停使用，等待医保经办人员核实",
+        "This authorization is on hold (rule {rule}) until a service-hall agent reviews it",
+        "A fraud rule fired on an earlier payment; `{rule}` is the rule id (see `fraudRules`).",
+    ),
+    ErrorCode.HOLD_NOT_OPEN: Explanation(
+        "R21", "该冻结已处理", "This hold was already released or ended"
     ),
 }
 

@@ -36,6 +36,15 @@ ARGUMENTS: dict[str, str] = {
     "regionCode": "A GB/T 2260 region code: province PP0000 or city PPCC00.",
     "on": "The date the policy applies on (default: today in China).",
     "year": "The insurance year, e.g. 2026.",
+    "recipientId": "The relative's id (Person.id), a member of your family group.",
+    "transferId": "The transfer's id (FamilyTransfer.id).",
+    "holdId": "The hold's id (AuthorizationHold.id).",
+    "monthlyCap": 'At most this much a month, in yuan like "200.00"; resets on the 1st, China '
+    "time. Omit for no monthly cap (on change: omit to keep, null to remove).",
+    "validUntil": "The last day the relative may use it (China time); the next day it ends by "
+    "itself and the unspent quota returns. Omit for no end (on change: omit to keep, null to "
+    "remove).",
+    "status": "Only those in this state; omit for all.",
 }
 
 

@@ -23,6 +23,7 @@ from gongji.api import arguments, inputs
 from gongji.api.errors import too_complex, top_level
 from gongji.api.execution import FastExecution
 from gongji.api.families import FamilyMutation, FamilyQuery
+from gongji.api.fraud import FraudMutation, FraudQuery
 from gongji.api.identity import IdentityMutation, IdentityQuery
 from gongji.api.institutions import InstitutionMutation, InstitutionQuery
 from gongji.api.payments import PaymentMutation, PaymentQuery
@@ -30,6 +31,7 @@ from gongji.api.records import RecordQuery
 from gongji.api.regions import RegionQuery, RuleQuery
 from gongji.api.request_log import OperationName, note_graphql_errors
 from gongji.api.scalars import SCALARS
+from gongji.api.transfers import TransferMutation, TransferQuery
 from gongji.api.wallets import WalletMutation, WalletQuery
 from gongji.settings import Settings
 
@@ -46,6 +48,8 @@ class Query(
     PaymentQuery,
     RecordQuery,
     InstitutionQuery,
+    TransferQuery,
+    FraudQuery,
 ):
     pass
 
@@ -55,7 +59,13 @@ class Query(
     "money-moving ones take an `idempotencyKey`."
 )
 class Mutation(
-    IdentityMutation, FamilyMutation, WalletMutation, PaymentMutation, InstitutionMutation
+    IdentityMutation,
+    FamilyMutation,
+    WalletMutation,
+    PaymentMutation,
+    InstitutionMutation,
+    TransferMutation,
+    FraudMutation,
 ):
     pass
 

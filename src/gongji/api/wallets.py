@@ -24,7 +24,7 @@ from gongji.pagination import Keyset
 from gongji.payments import service as payments
 from gongji.payments.models import PremiumPayment as PremiumRow
 from gongji.throttle.policy import Operation
-from gongji.wallets import queries, service
+from gongji.wallets import queries, rules, service
 from gongji.wallets.models import Authorization as AuthorizationRow
 from gongji.wallets.models import AuthorizationStatus, WalletTransfer
 from gongji.wallets.models import Wallet as WalletRow
@@ -105,6 +105,19 @@ class Authorization:
     ended_at: datetime.datetime | None = strawberry.field(
         description="When it was revoked or ended."
     )
+    monthly_cap: Money | None = strawberry.field(
+        description="At most this much a month (resets on the 1st, China time); null: no cap."
+    )
+    spent_this_month: Money = strawberry.field(
+        description="Spent this calendar month, China time, refunds netted."
+    )
+    valid_until: datetime.date | None = strawberry.field(
+        description="The last day it may be used (China time); null: no end date."
+    )
+    hold_rule: str | None = strawberry.field(
+        description="R21: the id of the fraud rule that put it on hold (payments refused until "
+        "a service-hall agent releases it); null when not on hold."
+    )
 
     @classmethod
     async def of(cls, row: AuthorizationRow, info: Info) -> Authorization:
@@ -126,6 +139,12 @@ class Authorization:
             status=row.status,
             created_at=row.created_at,
             ended_at=row.ended_at,
+            monthly_cap=Money(row.monthly_cap) if row.monthly_cap is not None else None,
+            spent_this_month=Money(
+                rules.spent_this_month(row.month_spent, row.month_of, info.context.now())
+            ),
+            valid_until=row.valid_until,
+            hold_rule=row.hold_rule,
         )
 
 
@@ -283,7 +302,12 @@ class WalletMutation:
         description="Authorize a relative in your family group to spend a quota (R1–R3, R11)."
     )
     async def authorize_family_member(
-        self, info: Info, relative_id: strawberry.ID, quota: Money
+        self,
+        info: Info,
+        relative_id: strawberry.ID,
+        quota: Money,
+        monthly_cap: Money | None = None,
+        valid_until: datetime.date | None = None,
     ) -> AuthorizationPayload:
         async def run() -> AuthorizationRow:
             return await service.authorize(
@@ -292,6 +316,8 @@ class WalletMutation:
                 quota=to_fen(quota, "quota"),
                 policies=info.context.services.policies,
                 now=info.context.now(),
+                monthly_cap=None if monthly_cap is None else to_fen(monthly_cap, "monthlyCap"),
+                valid_until=valid_until,
             )
 
         row, errors = await attempt(
@@ -301,15 +327,31 @@ class WalletMutation:
             authorization=await Authorization.of(row, info) if row else None, errors=errors
         )
 
-    @strawberry.mutation(description="Raise or lower a quota, never below what is spent (R11).")
+    @strawberry.mutation(
+        description="Raise or lower a quota, never below what is spent (R11); set or remove its "
+        "monthly cap and last day. An argument left out stays as it is."
+    )
     async def change_authorization(
-        self, info: Info, authorization_id: strawberry.ID, quota: Money
+        self,
+        info: Info,
+        authorization_id: strawberry.ID,
+        quota: Money | None = strawberry.UNSET,
+        monthly_cap: Money | None = strawberry.UNSET,
+        valid_until: datetime.date | None = strawberry.UNSET,
     ) -> AuthorizationPayload:
         async def run() -> AuthorizationRow:
             return await service.change_authorization(
                 member_id=permissions.verified_member(info),
                 authorization_id=parse_id(authorization_id, "authorizationId"),
-                quota=to_fen(quota, "quota"),
+                quota=service.KEEP if not quota else to_fen(quota, "quota"),
+                monthly_cap=(
+                    service.KEEP
+                    if monthly_cap is strawberry.UNSET
+                    else None
+                    if monthly_cap is None
+                    else to_fen(monthly_cap, "monthlyCap")
+                ),
+                valid_until=service.KEEP if valid_until is strawberry.UNSET else valid_until,
                 now=info.context.now(),
             )
 

@@ -16,6 +16,7 @@ class AccountKind(enum.Enum):
     INSTITUTION = "institution"  # 定点机构结算账户
     PREMIUM_COLLECTION = "premium_collection"  # 城乡居民医保费归集
     CONTRIBUTIONS = "contributions"  # 个人账户划入 (external source; the only negative account)
+    TRANSFER_ESCROW = "transfer_escrow"  # 亲情转账 waiting for the relative to accept (R10)
 
 
 class Account(Model):

@@ -104,6 +104,7 @@ class Payment(Model):
 
     class Meta:
         table = "payment"
+        indexes = (("authorization_id", "created_at"),)  # the fraud rules' recent window
 
 
 class PaymentCode(Model):

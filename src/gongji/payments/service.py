@@ -8,7 +8,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -19,6 +19,8 @@ from gongji.clock import china_date
 from gongji.errors import DomainError, ErrorCode, bilingual
 from gongji.families import rules as family_rules
 from gongji.families.models import Membership
+from gongji.fraud import rules as fraud_rules
+from gongji.fraud import service as fraud
 from gongji.idempotency import service as idempotency
 from gongji.institutions.models import Institution
 from gongji.ledger import service as ledger
@@ -39,7 +41,7 @@ from gongji.payments.models import (
 )
 from gongji.payments.rules import BillFigures, VisitType
 from gongji.records import service as records
-from gongji.regions.policy import PolicyBook
+from gongji.regions.policy import PolicyBook, RegionPolicy, city_of
 from gongji.transactions import atomic
 from gongji.wallets import rules as wallet_rules
 from gongji.wallets import service as wallets
@@ -241,6 +243,8 @@ async def _settle(
         raise DomainError(ErrorCode.AUTHORIZATION_NOT_FOR_PATIENT, "authorizationId")
     if authorization.status is not AuthorizationStatus.ACTIVE:
         raise DomainError(ErrorCode.AUTHORIZATION_NOT_ACTIVE, "authorizationId")
+    wallet_rules.check_not_on_hold(authorization.hold_rule)
+    wallet_rules.check_not_expired(authorization.valid_until, now)
     await _still_family(authorization)
     authorizer = await Member.get(id=authorization.authorizer_id)  # type: ignore[attr-defined]
     patient = await Member.get(id=member_id)
@@ -251,7 +255,15 @@ async def _settle(
     rules.check_scope(policy, institution.region)
     rules.check_visit_type(bill.visit_type, policy)
     cover = rules.coverage(await figures_of(bill), policy.excluded_categories)
-    family, cash = rules.split(cover, authorization.quota - authorization.spent)
+    spendable = wallet_rules.spendable(
+        quota=authorization.quota,
+        spent=authorization.spent,
+        monthly_cap=authorization.monthly_cap,
+        month_spent=authorization.month_spent,
+        counted_month=authorization.month_of,
+        now=now,
+    )
+    family, cash = rules.split(cover, spendable)
     payment = await Payment.create(
         bill=bill,
         authorization=authorization,
@@ -265,9 +277,26 @@ async def _settle(
         excluded_items=list(cover.excluded_items),
         created_at=now,
     )
-    await Authorization.filter(id=authorization.id).update(
-        spent=F("spent") + family, updated_at=now
+    fired = await _fraud_rules_fired(authorization, bill, institution, family, policy, now)
+    this_month = wallet_rules.month_of(now)
+    month_spent = wallet_rules.spent_this_month(
+        authorization.month_spent, authorization.month_of, now
     )
+    await Authorization.filter(id=authorization.id).update(
+        spent=F("spent") + family,
+        month_spent=month_spent + family,
+        month_of=this_month,
+        updated_at=now,
+        **({"hold_rule": fired[0]["rule"]} if fired else {}),
+    )
+    if fired:
+        await fraud.place_hold(
+            authorization=authorization,
+            payment=payment,
+            fired=fired,
+            region=authorizer.insured_region,
+            now=now,
+        )
     await records.record_payment(payment, bill, patient, authorizer, now)
     await Bill.filter(id=bill.id).update(status=BillStatus.PAID)
     await ledger.post(
@@ -286,6 +315,36 @@ async def _settle(
         shortfall=ErrorCode.QUOTA_EXHAUSTED,
     )
     return payment
+
+
+async def _fraud_rules_fired(
+    authorization: Authorization,
+    bill: Bill,
+    institution: Institution,
+    family: int,
+    policy: RegionPolicy,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """R21: the rules of the authorizer's region on this payment (at most one read: the
+    authorization's recent payments, only if a rule looks at history)."""
+    detection = policy.fraud_rules
+    if not detection:
+        return []
+    past: list[fraud_rules.PastPayment] = []
+    if fraud_rules.needs_history(detection):
+        since = fraud_rules.window_start(detection, now, authorization.hold_cleared_at)
+        past = await fraud.recent_payments(authorization.id, since)
+    new = fraud_rules.NewPayment(
+        at=now,
+        pharmacy=bill.visit_type is VisitType.PHARMACY,
+        city=city_of(institution.region),
+        proxy=bill.proxy_buyer_id is not None,
+        family_amount=family,
+        quota=authorization.quota,
+        spent_after=authorization.spent + family,
+        quota_granted_at=authorization.quota_granted_at or authorization.created_at,
+    )
+    return fraud_rules.fired(detection, new, past)
 
 
 async def pay(
@@ -469,8 +528,12 @@ async def refund(
         await Payment.filter(id=payment.id).update(refunded=F("refunded") + amount)
         bill = await Bill.get(id=payment.bill_id)
         await records.record_refund(refund, payment, bill, now)
+        # A refund of this month's payment gives this month's cap back too.
+        same_month = wallet_rules.month_of(payment.created_at) == authorization.month_of
         await Authorization.filter(id=authorization.id).update(
-            spent=F("spent") - amount, updated_at=now
+            spent=F("spent") - amount,
+            updated_at=now,
+            **({"month_spent": max(0, authorization.month_spent - amount)} if same_month else {}),
         )
         fully = payment.refunded + amount == payment.family_amount
         await Bill.filter(id=payment.bill_id).update(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from gongji.errors import DomainError, ErrorCode, bilingual
+from gongji.fraud.rules import FraudRule
 from gongji.members.rules import check_region_code
 
 
@@ -51,6 +52,10 @@ class RegionPolicy:
     premium_payment_allowed: bool
     commercial_insurance_allowed: bool
     inpatient_allowed: bool
+    family_transfer_max_per_day: int
+    family_transfer_max_amount_fen: int
+    family_transfer_returns_at: time
+    fraud_rules: tuple[FraudRule, ...]
 
 
 _DATED = {"relationship_scope", "sharing_scope"}
@@ -140,6 +145,10 @@ class PolicyBook:
             premium_payment_allowed=bool(merged["premium_payment_allowed"]),
             commercial_insurance_allowed=bool(merged["commercial_insurance_allowed"]),
             inpatient_allowed=bool(merged["inpatient_allowed"]),
+            family_transfer_max_per_day=int(merged["family_transfer_max_per_day"]),
+            family_transfer_max_amount_fen=int(merged["family_transfer_max_amount_fen"]),
+            family_transfer_returns_at=time.fromisoformat(merged["family_transfer_returns_at"]),
+            fraud_rules=tuple(FraudRule.from_policy(row) for row in merged["fraud_rules"]),
         )
 
 

@@ -32,6 +32,9 @@ class Operation(enum.Enum):
     REFUND_BILL = "refundBill"
     ISSUE_API_KEY = "issueApiKey"
     REVOKE_API_KEY = "revokeApiKey"
+    SEND_FAMILY_TRANSFER = "sendFamilyTransfer"
+    ACCEPT_FAMILY_TRANSFER = "acceptFamilyTransfer"
+    DECLINE_FAMILY_TRANSFER = "declineFamilyTransfer"
 
 
 class Subject(enum.Enum):
@@ -76,4 +79,7 @@ POLICY: dict[Operation, tuple[Rule, ...]] = {
     Operation.REFUND_BILL: _INSTITUTION_MONEY,
     Operation.ISSUE_API_KEY: _INSTITUTION_MONEY,
     Operation.REVOKE_API_KEY: _INSTITUTION_MONEY,
+    Operation.SEND_FAMILY_TRANSFER: _MEMBER_MONEY,
+    Operation.ACCEPT_FAMILY_TRANSFER: _MEMBER_MONEY,
+    Operation.DECLINE_FAMILY_TRANSFER: _MEMBER_MONEY,
 }

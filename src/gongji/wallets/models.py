@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from typing import TYPE_CHECKING
 
 from tortoise import fields
@@ -78,6 +79,57 @@ class Authorization(Model):
     updated_at = fields.DatetimeField()
     ended_at = fields.DatetimeField(null=True)
     ended_by = fields.CharField(max_length=64, default="")
+    # 亲属卡-style limits: a monthly cap that resets on the 1st (China time), and a last day
+    monthly_cap = fields.BigIntField(null=True)
+    month_spent = fields.BigIntField(default=0)  # spent in `month_of`; stale once the month turns
+    month_of = fields.DateField(null=True)  # the 1st of the month `month_spent` counts
+    valid_until = fields.DateField(null=True)  # the last day it may be used, China time
+    quota_granted_at = fields.DatetimeField(null=True)  # granted or last raised (fraud rule F4)
+    # R21: the rule id of the open hold; payments are refused while it is set
+    hold_rule = fields.CharField(max_length=16, null=True)
+    hold_cleared_at = fields.DatetimeField(null=True)  # rules only look at payments after this
 
     class Meta:
         table = "authorization"
+
+
+class FamilyTransferStatus(enum.Enum):
+    PENDING = "pending"  # the money waits in escrow for the relative
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    RETURNED = "returned"  # not accepted in time: back to the sender at 06:00 (R10)
+
+
+class FamilyTransfer(Model):
+    """亲情转账: wallet money sent to a relative's wallet, theirs once they accept (R10).
+
+    Not `WalletTransfer` (personal account → own wallet). While pending, the amount sits in
+    the transfer's ESCROW ledger account; it goes back to the sender at `due_at` unless taken.
+    """
+
+    id = fields.UUIDField(primary_key=True)
+    sender: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "gongji.Member", related_name="family_transfers_sent", on_delete=fields.RESTRICT
+    )
+    recipient: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "gongji.Member", related_name="family_transfers_received", on_delete=fields.RESTRICT
+    )
+    amount = fields.BigIntField()
+    status = fields.CharEnumField(FamilyTransferStatus, max_length=8)
+    # "sender:recipient" while pending: one pending transfer per pair, on every engine
+    pending_slot = fields.CharField(max_length=80, null=True, unique=True)
+    local_date = fields.DateField()  # the day in China, for the per-day limit
+    created_at = fields.DatetimeField()
+    due_at = fields.DatetimeField()  # when an unaccepted transfer returns
+    settled_at = fields.DatetimeField(null=True)
+    sender_id: uuid.UUID
+    recipient_id: uuid.UUID
+
+    class Meta:
+        table = "family_transfer"
+        indexes = (
+            ("status", "due_at"),
+            ("sender_id", "local_date"),
+            ("sender_id", "created_at", "id"),
+            ("recipient_id", "created_at", "id"),
+        )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -15,6 +16,7 @@ from gongji.clock import china_date
 from gongji.errors import DomainError, ErrorCode
 from gongji.families import rules as family_rules
 from gongji.families.models import Membership
+from gongji.fraud.models import AuthorizationHold, HoldStatus
 from gongji.idempotency import service as idempotency
 from gongji.ledger import service as ledger
 from gongji.ledger.models import Account, AccountKind
@@ -24,7 +26,23 @@ from gongji.records import service as records
 from gongji.regions.policy import PolicyBook
 from gongji.transactions import unit_of_work
 from gongji.wallets import rules
-from gongji.wallets.models import Authorization, AuthorizationStatus, Wallet, WalletTransfer
+from gongji.wallets.models import (
+    Authorization,
+    AuthorizationStatus,
+    FamilyTransfer,
+    FamilyTransferStatus,
+    Wallet,
+    WalletTransfer,
+)
+
+
+class Keep(enum.Enum):
+    """A setting left as it is (distinct from None, which removes it)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
 
 
 def member_owner(member_id: object) -> str:
@@ -224,10 +242,16 @@ async def authorize(
     quota: int,
     policies: PolicyBook,
     now: datetime,
+    monthly_cap: int | None = None,
+    valid_until: date | None = None,
 ) -> Authorization:
-    """R1–R3, R8, R11: reserve `quota` from the wallet for one relative."""
+    """R1–R3, R8, R11: reserve `quota` from the wallet for one relative.
+
+    Optionally as 亲属卡: at most `monthly_cap` a month (China time), and usable through
+    `valid_until`, after which it ends by itself and the unspent quota returns."""
     if authorizer_id == relative_id:
         raise DomainError(ErrorCode.CANNOT_AUTHORIZE_SELF, "relativeId")
+    rules.check_valid_until(valid_until, now)
     try:
         async for attempt in unit_of_work():
             async with attempt:
@@ -251,6 +275,9 @@ async def authorize(
                     active_slot=rules.active_slot(authorizer_id, relative_id),
                     created_at=now,
                     updated_at=now,
+                    monthly_cap=monthly_cap,
+                    valid_until=valid_until,
+                    quota_granted_at=now,
                 )
                 await ledger.post(
                     kind="authorize",
@@ -267,7 +294,11 @@ async def authorize(
                     actor_id=authorizer_id,
                     action="authorization.grant",
                     subject_id=authorization.id,
-                    detail={"quota": quota},
+                    detail={
+                        "quota": quota,
+                        "monthlyCap": monthly_cap,
+                        "validUntil": valid_until.isoformat() if valid_until else None,
+                    },
                 )
     except IntegrityError:
         raise DomainError(ErrorCode.AUTHORIZATION_ALREADY_ACTIVE, "relativeId") from None
@@ -275,41 +306,72 @@ async def authorize(
 
 
 async def change_authorization(
-    *, member_id: uuid.UUID, authorization_id: uuid.UUID, quota: int, now: datetime
+    *,
+    member_id: uuid.UUID,
+    authorization_id: uuid.UUID,
+    now: datetime,
+    quota: int | Keep = KEEP,
+    monthly_cap: int | Keep | None = KEEP,
+    valid_until: date | Keep | None = KEEP,
 ) -> Authorization:
-    """R11: raise (more is reserved from the wallet) or lower (returned), never below spent."""
+    """R11: raise (more is reserved from the wallet) or lower (returned), never below spent;
+    set or remove the monthly cap and the last day."""
+    if valid_until is not KEEP:
+        rules.check_valid_until(valid_until, now)
     async for attempt in unit_of_work():
         async with attempt:
             authorization = await _authorization(authorization_id, member_id, authorizer_only=True)
-            rules.check_new_quota(quota, authorization.spent)
-            delta = quota - authorization.quota
-            if delta:
-                await ledger.post(
-                    kind="authorization_change",
-                    reference=authorization.id,
-                    movements=[
-                        (await wallet_account(member_id, now), -delta),
-                        (await quota_account(authorization.id, now), delta),
-                    ],
-                    now=now,
-                )
-            authorization.quota, authorization.updated_at = quota, now
-            await authorization.save(update_fields=["quota", "updated_at"])
+            changed: dict[str, object] = {}
+            if quota is not KEEP:
+                rules.check_new_quota(quota, authorization.spent)
+                delta = quota - authorization.quota
+                if delta:
+                    await ledger.post(
+                        kind="authorization_change",
+                        reference=authorization.id,
+                        movements=[
+                            (await wallet_account(member_id, now), -delta),
+                            (await quota_account(authorization.id, now), delta),
+                        ],
+                        now=now,
+                    )
+                if delta > 0:
+                    authorization.quota_granted_at = now
+                authorization.quota = quota
+                changed["quota"] = quota
+            if monthly_cap is not KEEP:
+                authorization.monthly_cap = changed["monthlyCap"] = monthly_cap
+            if valid_until is not KEEP:
+                authorization.valid_until = valid_until
+                changed["validUntil"] = valid_until.isoformat() if valid_until else None
+            authorization.updated_at = now
+            await authorization.save(
+                update_fields=[
+                    "quota",
+                    "quota_granted_at",
+                    "monthly_cap",
+                    "valid_until",
+                    "updated_at",
+                ]
+            )
             await audit.record(
                 at=now,
                 actor_kind="member",
                 actor_id=member_id,
                 action="authorization.change",
                 subject_id=authorization.id,
-                detail={"quota": quota},
+                detail=changed,
             )
     return authorization
 
 
-async def _close(
+async def close(
     authorization: Authorization, status: AuthorizationStatus, by: str, now: datetime
 ) -> None:
-    """Return the unspent quota to the authorizer's wallet and end the authorization."""
+    """Return the unspent quota to the authorizer's wallet and end the authorization.
+
+    Inside the caller's transaction, with the authorization locked. An open fraud hold ends
+    with it (its record stays for the audit)."""
     quota_acc = await quota_account(authorization.id, now)
     if quota_acc.balance:
         authorizer_id = authorization.authorizer_id  # type: ignore[attr-defined]
@@ -322,8 +384,13 @@ async def _close(
             ],
             now=now,
         )
+    if authorization.hold_rule is not None:
+        await AuthorizationHold.filter(
+            authorization_id=authorization.id, status=HoldStatus.OPEN
+        ).update(status=HoldStatus.ENDED, resolved_at=now, resolved_by=by[:64])
     authorization.status, authorization.active_slot = status, None
     authorization.ended_at, authorization.ended_by, authorization.updated_at = now, by, now
+    authorization.hold_rule = None
     await authorization.save()
 
 
@@ -334,7 +401,7 @@ async def revoke_authorization(
     async for attempt in unit_of_work():
         async with attempt:
             authorization = await _authorization(authorization_id, member_id, authorizer_only=False)
-            await _close(authorization, AuthorizationStatus.REVOKED, f"member:{member_id}", now)
+            await close(authorization, AuthorizationStatus.REVOKED, f"member:{member_id}", now)
             await audit.record(
                 at=now,
                 actor_kind="member",
@@ -361,7 +428,7 @@ async def end_authorizations(
         query = query.filter(Q(authorizer_id=member_id) | Q(relative_id=member_id))
     ended = 0
     for authorization in await query.select_for_update().order_by("id"):
-        await _close(authorization, AuthorizationStatus.ENDED, by, now)
+        await close(authorization, AuthorizationStatus.ENDED, by, now)
         ended += 1
     return ended
 
@@ -381,5 +448,251 @@ async def quota_problems() -> list[str]:
             problems.append(
                 f"authorization {authorization.id}: quota {authorization.quota}, spent "
                 f"{authorization.spent}, account holds {held}, expected {expected}"
+            )
+    return problems
+
+
+# --- 亲情转账: wallet → a relative's wallet (R10) -------------------------------------------
+
+
+def escrow_owner(transfer_id: object) -> str:
+    return owner("family_transfer", transfer_id)
+
+
+async def escrow_account(transfer_id: uuid.UUID, now: datetime) -> Account:
+    return await ledger.account(AccountKind.TRANSFER_ESCROW, escrow_owner(transfer_id), now=now)
+
+
+async def family_transfers_today(member_id: uuid.UUID, now: datetime) -> int:
+    """Transfers to relatives this member started on today's date in China (R10)."""
+    return await FamilyTransfer.filter(sender_id=member_id, local_date=china_date(now)).count()
+
+
+async def send_family_transfer(
+    *,
+    sender_id: uuid.UUID,
+    recipient_id: uuid.UUID,
+    amount: int,
+    idempotency_key: str,
+    policies: PolicyBook,
+    now: datetime,
+) -> tuple[FamilyTransfer, bool]:
+    """R10: send wallet money to a relative. It waits in escrow until they accept; unaccepted,
+    it returns at 06:00 China time the next day. One pending transfer per relative. Idempotent.
+    """
+    if sender_id == recipient_id:
+        raise DomainError(ErrorCode.CANNOT_TRANSFER_TO_SELF, "recipientId")
+
+    async def work() -> uuid.UUID:
+        await require_wallet(sender_id, lock=True)  # serializes this sender's money moves
+        sender = await Member.get(id=sender_id)
+        rules.check_can_share(sender.insurance_type, sender.status)
+        recipient = await Member.get_or_none(id=recipient_id)
+        if recipient is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "recipientId")
+        family_rules.check_invitee_insured(recipient.status)
+        try:
+            _group, relationship = await shared_group_relationship(sender_id, recipient_id)
+        except DomainError as error:
+            raise DomainError(error.code, "recipientId", error.params) from None
+        policy = policies.policy_for(sender.insured_region, china_date(now))
+        family_rules.check_relationship(relationship, policy)
+        slot = rules.pending_slot(sender_id, recipient_id)
+        if await FamilyTransfer.exists(pending_slot=slot):
+            raise DomainError(ErrorCode.FAMILY_TRANSFER_PENDING, "recipientId")
+        rules.check_family_transfer(
+            amount, policy, now, await family_transfers_today(sender_id, now)
+        )
+        transfer = await FamilyTransfer.create(
+            sender=sender,
+            recipient=recipient,
+            amount=amount,
+            status=FamilyTransferStatus.PENDING,
+            pending_slot=slot,
+            local_date=china_date(now),
+            created_at=now,
+            due_at=rules.family_transfer_due(policy, now),
+        )
+        await ledger.post(
+            kind="family_transfer",
+            reference=transfer.id,
+            movements=[
+                (await wallet_account(sender_id, now), -amount),
+                (await escrow_account(transfer.id, now), amount),
+            ],
+            now=now,
+        )
+        await audit.record(
+            at=now,
+            actor_kind="member",
+            actor_id=sender_id,
+            action="family_transfer.send",
+            subject_id=transfer.id,
+            detail={"amount": amount, "recipient": str(recipient_id)},
+        )
+        return transfer.id
+
+    try:
+        result, replayed = await idempotency.once(
+            scope=member_owner(sender_id),
+            key=idempotency_key,
+            operation="sendFamilyTransfer",
+            request={"recipient": str(recipient_id), "amount": amount},
+            work=work,
+            now=now,
+        )
+    except IntegrityError:  # the pending slot taken at the same moment
+        raise DomainError(ErrorCode.FAMILY_TRANSFER_PENDING, "recipientId") from None
+    transfer = await FamilyTransfer.get(id=result)
+    if not replayed:
+        metrics.observe_money("family_transfer", transfer.amount)
+    return transfer, replayed
+
+
+async def _settle_transfer(
+    transfer: FamilyTransfer, status: FamilyTransferStatus, to_member: uuid.UUID, now: datetime
+) -> None:
+    """Move the escrowed amount to `to_member`'s wallet and close the transfer."""
+    await ledger.post(
+        kind=f"family_transfer_{status.value}",
+        reference=transfer.id,
+        movements=[
+            (await escrow_account(transfer.id, now), -transfer.amount),
+            (await wallet_account(to_member, now), transfer.amount),
+        ],
+        now=now,
+    )
+    transfer.status, transfer.pending_slot, transfer.settled_at = status, None, now
+    await transfer.save(update_fields=["status", "pending_slot", "settled_at"])
+
+
+async def _recipients_transfer(
+    transfer_id: uuid.UUID, member_id: uuid.UUID, outcome: FamilyTransferStatus, now: datetime
+) -> tuple[FamilyTransfer, bool]:
+    """Lock the transfer for its recipient. (transfer, already settled this way: a retry)."""
+    transfer = await FamilyTransfer.filter(id=transfer_id).select_for_update().get_or_none()
+    if transfer is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "transferId")
+    if transfer.recipient_id != member_id:
+        raise DomainError(ErrorCode.NOT_TRANSFER_RECIPIENT, "transferId")
+    if transfer.status is outcome:
+        return transfer, True
+    if transfer.status is not FamilyTransferStatus.PENDING or now >= transfer.due_at:
+        raise DomainError(ErrorCode.FAMILY_TRANSFER_NOT_PENDING, "transferId")
+    return transfer, False
+
+
+async def accept_family_transfer(
+    *, member_id: uuid.UUID, transfer_id: uuid.UUID, now: datetime
+) -> FamilyTransfer:
+    """The relative takes the money into their wallet (opened for them if it was not)."""
+    async for attempt in unit_of_work():
+        async with attempt:
+            outcome = FamilyTransferStatus.ACCEPTED
+            transfer, done = await _recipients_transfer(transfer_id, member_id, outcome, now)
+            if not done:
+                if not await Wallet.exists(member_id=member_id):
+                    await Wallet.create(member_id=member_id, opened_at=now)
+                await _settle_transfer(transfer, outcome, member_id, now)
+                await audit.record(
+                    at=now,
+                    actor_kind="member",
+                    actor_id=member_id,
+                    action="family_transfer.accept",
+                    subject_id=transfer.id,
+                    detail={"amount": transfer.amount},
+                )
+    return transfer
+
+
+async def decline_family_transfer(
+    *, member_id: uuid.UUID, transfer_id: uuid.UUID, now: datetime
+) -> FamilyTransfer:
+    """The relative refuses it: the money goes back to the sender's wallet at once."""
+    async for attempt in unit_of_work():
+        async with attempt:
+            outcome = FamilyTransferStatus.DECLINED
+            transfer, done = await _recipients_transfer(transfer_id, member_id, outcome, now)
+            if not done:
+                await _settle_transfer(transfer, outcome, transfer.sender_id, now)
+                await audit.record(
+                    at=now,
+                    actor_kind="member",
+                    actor_id=member_id,
+                    action="family_transfer.decline",
+                    subject_id=transfer.id,
+                    detail={"amount": transfer.amount},
+                )
+    return transfer
+
+
+async def return_due_transfers(*, now: datetime) -> list[FamilyTransfer]:
+    """R10: every pending transfer past its due time goes back to its sender, one transaction
+    each. Safe to run from several places at once: each transfer is locked and rechecked."""
+    due = await FamilyTransfer.filter(
+        status=FamilyTransferStatus.PENDING, due_at__lte=now
+    ).values_list("id", flat=True)
+    returned = []
+    for transfer_id in due:
+        async for attempt in unit_of_work():
+            async with attempt:
+                transfer = await FamilyTransfer.filter(id=transfer_id).select_for_update().get()
+                if transfer.status is not FamilyTransferStatus.PENDING:
+                    continue
+                await _settle_transfer(
+                    transfer, FamilyTransferStatus.RETURNED, transfer.sender_id, now
+                )
+                await audit.record(
+                    at=now,
+                    actor_kind="system",
+                    actor_id="jobs",
+                    action="family_transfer.return",
+                    subject_id=transfer.id,
+                    detail={"amount": transfer.amount},
+                )
+                returned.append(transfer)
+    return returned
+
+
+async def end_expired_authorizations(*, now: datetime) -> list[Authorization]:
+    """亲属卡 end dates: authorizations past their last day end, the unspent quota returns."""
+    today = china_date(now)
+    due = await Authorization.filter(
+        status=AuthorizationStatus.ACTIVE, valid_until__lt=today
+    ).values_list("id", flat=True)
+    ended = []
+    for authorization_id in due:
+        async for attempt in unit_of_work():
+            async with attempt:
+                authorization = (
+                    await Authorization.filter(id=authorization_id).select_for_update().get()
+                )
+                if authorization.status is not AuthorizationStatus.ACTIVE:
+                    continue
+                await close(authorization, AuthorizationStatus.ENDED, "expiry", now)
+                await audit.record(
+                    at=now,
+                    actor_kind="system",
+                    actor_id="jobs",
+                    action="authorization.expire",
+                    subject_id=authorization.id,
+                    detail={"validUntil": str(authorization.valid_until)},
+                )
+                ended.append(authorization)
+    return ended
+
+
+async def escrow_problems() -> list[str]:
+    """Reconcile: each pending transfer's escrow holds its amount; a settled one holds 0."""
+    held = {a.owner: a.balance for a in await Account.filter(kind=AccountKind.TRANSFER_ESCROW)}
+    problems = []
+    for transfer in await FamilyTransfer.all():
+        pending = transfer.status is FamilyTransferStatus.PENDING
+        expected = transfer.amount if pending else 0
+        actual = held.get(escrow_owner(transfer.id), 0)
+        if actual != expected:
+            problems.append(
+                f"family transfer {transfer.id} ({transfer.status.value}): escrow holds "
+                f"{actual}, expected {expected}"
             )
     return problems
