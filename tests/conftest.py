@@ -282,12 +282,13 @@ ROOT = Path(__file__).resolve().parent.parent
 async def reconciled(demo_data: None) -> AsyncIterator[None]:
     """After the test: every balance equals its entries, and every quota its account (R22)."""
     from gongji.ledger.service import reconcile
-    from gongji.wallets.service import quota_problems
+    from gongji.wallets.service import escrow_problems, quota_problems
 
     yield
     report = await reconcile()
     assert report.clean, report.problems
     assert await quota_problems() == []
+    assert await escrow_problems() == []
 
 
 async def agent_token(
@@ -524,4 +525,22 @@ async def build_scene(api: Api, *, fresh: bool = False) -> Scene:
             "api key": keys["myApiKeys"][0]["id"],
             "commitment version": letter["commitmentLetter"]["version"],
         },
+    )
+
+
+async def join_family(creator: str, relative: str, relationship: str) -> None:
+    """Put a demo person into the demo group `creator` made, as if they accepted an invitation."""
+    from gongji.families.models import FamilyGroup, Membership
+    from gongji.families.rules import MembershipRole, Relationship
+    from gongji.members.service import find
+
+    owner, member = [await find(person(name).id_number) for name in (creator, relative)]
+    assert owner is not None and member is not None
+    group = await FamilyGroup.get(creator_id=owner.id)
+    await Membership.create(
+        group=group,
+        member=member,
+        role=MembershipRole.RELATIVE,
+        relationship=Relationship(relationship),
+        joined_at=START,
     )
