@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 import tempfile
@@ -420,10 +421,8 @@ def _run_jobs(args: argparse.Namespace, settings: Settings) -> int:
                 return
             await asyncio.sleep(args.every)
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # --every runs until stopped
         _with_db(settings, passes)
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

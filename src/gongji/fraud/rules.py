@@ -75,13 +75,9 @@ class NewPayment:
     quota_granted_at: datetime
 
 
-def window_start(
-    rules: Iterable[FraudRule], now: datetime, cleared_at: datetime | None
-) -> datetime:
-    """How far back the rules look: their longest window, and never before the last release."""
-    longest = max((r.within for r in rules if _needs_history(r)), default=timedelta(0))
-    start = now - longest
-    return max(start, cleared_at) if cleared_at else start
+def window_start(rules: Iterable[FraudRule], now: datetime) -> datetime:
+    """How far back the rules look: their longest window."""
+    return now - max((r.within for r in rules if _needs_history(r)), default=timedelta(0))
 
 
 def needs_history(rules: Iterable[FraudRule]) -> bool:

@@ -20,12 +20,16 @@ from gongji.wallets import service as wallets
 from gongji.wallets.models import Authorization, AuthorizationStatus
 
 
-async def recent_payments(authorization_id: uuid.UUID, since: datetime) -> list[PastPayment]:
-    """The one read the rules need inside `pay`: the authorization's payments since `since`,
-    with each bill's visit type and institution's region (joined, one statement)."""
-    rows = await Payment.filter(authorization_id=authorization_id, created_at__gte=since).values(
-        "created_at", "bill__visit_type", "institution__region"
-    )
+async def recent_payments(
+    authorization_id: uuid.UUID, since: datetime, cleared_at: datetime | None
+) -> list[PastPayment]:
+    """The one read the rules need inside `pay`: the authorization's payments since `since`
+    and after the last release, with each bill's visit type and institution's region (joined,
+    one statement)."""
+    query = Payment.filter(authorization_id=authorization_id, created_at__gte=since)
+    if cleared_at is not None:
+        query = query.filter(created_at__gt=cleared_at)
+    rows = await query.values("created_at", "bill__visit_type", "institution__region")
     return [
         PastPayment(
             at=row["created_at"],

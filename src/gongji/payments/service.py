@@ -264,6 +264,7 @@ async def _settle(
         now=now,
     )
     family, cash = rules.split(cover, spendable)
+    fired = await _fraud_rules_fired(authorization, bill, institution, family, policy, now)
     payment = await Payment.create(
         bill=bill,
         authorization=authorization,
@@ -277,7 +278,6 @@ async def _settle(
         excluded_items=list(cover.excluded_items),
         created_at=now,
     )
-    fired = await _fraud_rules_fired(authorization, bill, institution, family, policy, now)
     this_month = wallet_rules.month_of(now)
     month_spent = wallet_rules.spent_this_month(
         authorization.month_spent, authorization.month_of, now
@@ -332,8 +332,8 @@ async def _fraud_rules_fired(
         return []
     past: list[fraud_rules.PastPayment] = []
     if fraud_rules.needs_history(detection):
-        since = fraud_rules.window_start(detection, now, authorization.hold_cleared_at)
-        past = await fraud.recent_payments(authorization.id, since)
+        since = fraud_rules.window_start(detection, now)
+        past = await fraud.recent_payments(authorization.id, since, authorization.hold_cleared_at)
     new = fraud_rules.NewPayment(
         at=now,
         pharmacy=bill.visit_type is VisitType.PHARMACY,
