@@ -420,7 +420,8 @@ class Scene:
     """The Urumqi demo family with everything an operation can name: 艾力 authorizes his
     daughter 阿依古丽 (relative), 古丽 is his wife (a member with no authorization), 赵敏 is
     verified and in no family but has 艾力's invitation pending; Urumqi's hospital billed the
-    daughter twice (one bill paid, one open) and she holds a payment code."""
+    daughter twice (one bill paid, one open) and she holds a payment code; 艾力 sent 古丽 a
+    transfer she has not accepted; an agent released a fraud hold on the authorization."""
 
     tokens: dict[str, str]  # caller → bearer token or API key
     ids: dict[str, str]  # what → id or value, as the API shows it
@@ -507,6 +508,14 @@ async def build_scene(api: Api, *, fresh: bool = False) -> Scene:
         {"a": authorization},
         tokens["relative"],
     )
+    transfer = await _payload(
+        api,
+        "mutation($r:ID!){ sendFamilyTransfer(recipientId:$r, amount:\"100.00\","
+        ' idempotencyKey:"scene-transfer"){ transfer { id } errors { code } } }',
+        {"r": people["古丽"]},
+        tokens["authorizer"],
+    )
+    hold = await _released_hold(authorization, paid["payment"]["id"])
     keys = await api.data("{ myApiKeys { id } }", token=URUMQI_HOSPITAL)
     letter = await api.data("{ commitmentLetter { version } }")
     return Scene(
@@ -524,8 +533,29 @@ async def build_scene(api: Api, *, fresh: bool = False) -> Scene:
             "payment code": code["code"],
             "api key": keys["myApiKeys"][0]["id"],
             "commitment version": letter["commitmentLetter"]["version"],
+            "transfer": transfer["transfer"]["id"],
+            "hold": hold,
         },
     )
+
+
+async def _released_hold(authorization_id: str, payment_id: str) -> str:
+    """A hold a rule placed on the scene's authorization and an agent already released."""
+    from gongji.fraud.models import AuthorizationHold, HoldStatus
+
+    hold = await AuthorizationHold.create(
+        authorization_id=authorization_id,
+        payment_id=payment_id,
+        rule_id="F1",
+        fired=[{"rule": "F1"}],
+        region="650100",
+        status=HoldStatus.RELEASED,
+        placed_at=START,
+        resolved_at=START,
+        resolved_by="agent:scene",
+        reason="电话核实为本人家属正常购药",
+    )
+    return str(hold.id)
 
 
 async def join_family(creator: str, relative: str, relationship: str) -> None:
