@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,7 +20,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from gongji import db, health, logs, metrics, pii
+from gongji import db, health, jobs, logs, metrics, pii
 from gongji.api.context import Context, Services, language_of
 from gongji.api.export import usage_records_csv
 from gongji.api.graphiql_page import ASSET_PATH, page_response, serve_asset
@@ -134,9 +136,17 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if manage_database:
             await db.connect(settings.database_url)
+        scheduler = None
+        if settings.jobs_every_seconds > 0:
+            every = settings.jobs_every_seconds
+            scheduler = asyncio.create_task(jobs.keep_running(services.clock, every))
         try:
             yield
         finally:
+            if scheduler is not None:
+                scheduler.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await scheduler
             await services.throttle.close()
             if manage_database:
                 await db.disconnect()

@@ -77,6 +77,7 @@ class Settings:
     rate_limits: RateLimits = RateLimits()
     redis_url: str = ""  # shared rate-limit counters; empty: in this process's memory
     trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For names the client
+    jobs_every_seconds: float = 0  # >0: each server process runs `gongji run-jobs` passes
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -106,6 +107,7 @@ class Settings:
             trusted_proxies=tuple(
                 p.strip() for p in env.get("GONGJI_TRUSTED_PROXIES", "").split(",") if p.strip()
             ),
+            jobs_every_seconds=float(env.get("GONGJI_JOBS_EVERY_SECONDS") or 0),
         )
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -172,3 +173,21 @@ async def test_only_family_and_only_the_recipient(api: Api, zhang: dict[str, str
     assert codes(taken["acceptFamilyTransfer"]) == ["NOT_TRANSFER_RECIPIENT"]
     by_sender = await api.data(ACCEPT, {"t": sent["transfer"]["id"]}, token=zhang["zhang"])
     assert codes(by_sender["acceptFamilyTransfer"]) == ["NOT_TRANSFER_RECIPIENT"]
+
+
+async def test_the_in_process_scheduler_returns_due_transfers(
+    api: Api, zhang: dict[str, str], clock: FixedClock
+) -> None:
+    """GONGJI_JOBS_EVERY_SECONDS: the same pass inside the server, until it is cancelled."""
+    await send(api, zhang["zhang"], zhang["wife id"], "200.00", "ft-scheduler-1")
+    clock.at = datetime(2026, 3, 10, 22, 0, tzinfo=UTC)
+    waits: list[float] = []
+
+    async def stop_after_one_pass(seconds: float) -> None:
+        waits.append(seconds)
+        raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        await jobs.keep_running(clock, 60, stop_after_one_pass)
+    assert waits == [60]
+    assert await available(api, await api.login("demo-zhangwei")) == "3000.00"

@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Authorization',
             name='month_spent',
-            field=fields.BigIntField(default=0),
+            field=fields.BigIntField(null=True, default=0),
         ),
         ops.AddField(
             model_name='Authorization',

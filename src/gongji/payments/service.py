@@ -530,10 +530,11 @@ async def refund(
         await records.record_refund(refund, payment, bill, now)
         # A refund of this month's payment gives this month's cap back too.
         same_month = wallet_rules.month_of(payment.created_at) == authorization.month_of
+        month_back = max(0, (authorization.month_spent or 0) - amount)
         await Authorization.filter(id=authorization.id).update(
             spent=F("spent") - amount,
             updated_at=now,
-            **({"month_spent": max(0, authorization.month_spent - amount)} if same_month else {}),
+            **({"month_spent": month_back} if same_month else {}),
         )
         fully = payment.refunded + amount == payment.family_amount
         await Bill.filter(id=payment.bill_id).update(

@@ -81,7 +81,8 @@ class Authorization(Model):
     ended_by = fields.CharField(max_length=64, default="")
     # 亲属卡-style limits: a monthly cap that resets on the 1st (China time), and a last day
     monthly_cap = fields.BigIntField(null=True)
-    month_spent = fields.BigIntField(default=0)  # spent in `month_of`; stale once the month turns
+    # spent in `month_of`, stale once the month turns; null on rows from before 0009 (no month)
+    month_spent = fields.BigIntField(null=True, default=0)
     month_of = fields.DateField(null=True)  # the 1st of the month `month_spent` counts
     valid_until = fields.DateField(null=True)  # the last day it may be used, China time
     quota_granted_at = fields.DatetimeField(null=True)  # granted or last raised (fraud rule F4)

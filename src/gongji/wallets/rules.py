@@ -101,9 +101,9 @@ def month_of(now: datetime) -> date:
     return now.astimezone(CHINA).date().replace(day=1)
 
 
-def spent_this_month(month_spent: int, counted_month: date | None, now: datetime) -> int:
+def spent_this_month(month_spent: int | None, counted_month: date | None, now: datetime) -> int:
     """What counts against the monthly cap now: nothing once the month has turned."""
-    return month_spent if counted_month == month_of(now) else 0
+    return (month_spent or 0) if counted_month == month_of(now) else 0
 
 
 def spendable(
@@ -111,7 +111,7 @@ def spendable(
     quota: int,
     spent: int,
     monthly_cap: int | None,
-    month_spent: int,
+    month_spent: int | None,
     counted_month: date | None,
     now: datetime,
 ) -> int:
