@@ -17,7 +17,7 @@ from gongji.identity.face import FaceProvider
 from gongji.identity.principals import AgentPrincipal, MemberPrincipal
 from gongji.identity.rules import check_agent_reason, check_agent_scope
 from gongji.identity.service import confirm_face_verification
-from gongji.members import service as members
+from gongji.members import queries as members
 from gongji.members.models import Member
 from gongji.members.rules import InsuranceStatus, age_on, normalize_id_number
 from gongji.regions.policy import PolicyBook

@@ -35,7 +35,7 @@ from gongji.identity.wechat import CodeToSession
 from gongji.institutions import queries as institutions
 from gongji.institutions import rules as institution_rules
 from gongji.institutions.models import ApiKey
-from gongji.members import service as members
+from gongji.members import queries as members
 from gongji.members.models import Member
 from gongji.members.rules import check_region_code
 from gongji.transactions import atomic, unit_of_work

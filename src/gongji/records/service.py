@@ -16,7 +16,7 @@ from gongji.audit import service as audit
 from gongji.errors import DomainError, ErrorCode
 from gongji.identity.principals import AgentPrincipal
 from gongji.identity.rules import check_agent_reason, check_agent_scope
-from gongji.members import service as members
+from gongji.members import queries as members
 from gongji.members.models import Member
 from gongji.payments.models import Bill, Payment, PremiumPayment, Refund
 from gongji.payments.rules import VisitType
