@@ -37,7 +37,7 @@ from gongji.institutions import rules as institution_rules
 from gongji.institutions.models import ApiKey
 from gongji.members import queries as members
 from gongji.members.models import Member
-from gongji.members.rules import check_region_code
+from gongji.regions.code import RegionCode
 from gongji.transactions import atomic, unit_of_work
 
 FACE_VERIFICATION_TTL = timedelta(hours=1)
@@ -265,7 +265,7 @@ async def add_agent(
         username=username.strip(),
         defaults={
             "name": name.strip(),
-            "office_region": check_region_code(office_region, field="officeRegion"),
+            "office_region": str(RegionCode(office_region, field="officeRegion")),
             "password_hash": credentials.hash_password(password),
             "scope": scope,
             "active": True,
