@@ -202,7 +202,7 @@ async def _wechat(person: DemoPerson, member: Member, now: datetime) -> None:
     user = await WechatUser.get_or_none(openid=openid)
     if user is None:
         user = await WechatUser.create(openid=openid, created_at=now)
-    if person.linked and user.member_id is None:  # type: ignore[attr-defined]
+    if person.linked and user.member_id is None:
         user.member, user.linked_at = member, now
         await user.save()
 

@@ -277,7 +277,7 @@ class FamilyMutation:
                 policies=context.services.policies,
                 now=context.now(),
             )
-            return await GroupRow.get(id=membership.group_id)  # type: ignore[attr-defined]
+            return await GroupRow.get(id=membership.group_id)
 
         group, errors = await attempt(run, context.language)
         return FamilyGroupPayload(group=FamilyGroup.of(group) if group else None, errors=errors)

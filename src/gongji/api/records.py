@@ -185,7 +185,7 @@ async def _edges(rows: list[Row], info: Info) -> list[Edge[UsageRecord]]:
 
     edges = []
     for r in rows:
-        institution = institutions.get(r.institution_id) if r.institution_id else None  # type: ignore[attr-defined]
+        institution = institutions.get(r.institution_id) if r.institution_id else None
         region = r.patient_region or r.authorizer_region
         edges.append(
             Edge(
@@ -196,8 +196,8 @@ async def _edges(rows: list[Row], info: Info) -> list[Edge[UsageRecord]]:
                     kind=r.kind,
                     visit_type=r.visit_type,
                     institution=Institution.of(institution, info) if institution else None,
-                    patient=person(r.patient_id),  # type: ignore[attr-defined]
-                    authorizer=person(r.authorizer_id),  # type: ignore[attr-defined]
+                    patient=person(r.patient_id),
+                    authorizer=person(r.authorizer_id),
                     insured_region=Region.of(region, info) if region else None,
                     total=Money(r.total),
                     pooled_fund=Money(r.fund),

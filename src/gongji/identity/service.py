@@ -71,7 +71,7 @@ async def login(*, code: str, wechat: CodeToSession, now: datetime, ttl: timedel
         created_at=now,
         expires_at=now + ttl,
     )
-    return Session(token, now + ttl, user.member_id is not None)  # type: ignore[attr-defined]
+    return Session(token, now + ttl, user.member_id is not None)
 
 
 async def _wechat_user(openid: str, now: datetime) -> WechatUser:
@@ -97,7 +97,7 @@ async def authenticate(token: str, *, now: datetime) -> Principal | None:
         return AgentPrincipal(agent.id, agent.username, agent.office_region, agent.scope)
     if row.kind is TokenKind.MEMBER and row.wechat_user is not None:
         user = row.wechat_user
-        return MemberPrincipal(user.id, user.openid, user.member_id)  # type: ignore[attr-defined]
+        return MemberPrincipal(user.id, user.openid, user.member_id)
     return None
 
 
