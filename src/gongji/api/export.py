@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -111,7 +111,7 @@ def _name(members: dict[uuid.UUID, Member], member_id: uuid.UUID | None) -> str:
     return member.name if member else ""
 
 
-def usage_records_csv(services: Services):  # type: ignore[no-untyped-def]
+def usage_records_csv(services: Services) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         language = language_of(request.headers.get("accept-language"))
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
