@@ -15,17 +15,17 @@ import ast
 import io
 import statistics
 import tokenize
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 
 
-def modules(root: Path = SRC) -> dict[str, Path]:
-    """Every module under root by dotted name (a package by its own name)."""
+def modules(root: Path = SRC, within: str = "") -> dict[str, Path]:
+    """Every module under root (or its folder `within`) by dotted name from root."""
     found = {}
-    for path in sorted(root.rglob("*.py")):
+    for path in sorted((root / within).rglob("*.py")):
         parts = list(path.relative_to(root).with_suffix("").parts)
         if parts[-1] == "__init__":
             parts.pop()
@@ -66,17 +66,23 @@ def _targets(node: ast.Import | ast.ImportFrom, package: str, known: set[str]) -
         yield f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base
 
 
-def import_graph(root: Path = SRC) -> dict[str, set[str]]:
-    """Module → the modules under root it imports when it runs."""
-    known = modules(root)
+def import_graph(
+    root: Path = SRC, within: str = "", *, also: Iterable[str] = ()
+) -> dict[str, set[str]]:
+    """Module → the modules under root (or its folder `within`) it imports when it runs.
+
+    Imports of the modules named in `also` (from elsewhere) are kept too.
+    """
+    found = modules(root, within)
+    known = set(found) | set(also)
     graph: dict[str, set[str]] = {}
-    for name, path in known.items():
+    for name, path in found.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         tree = ast.parse(path.read_text(encoding="utf-8"))
         graph[name] = {
             target
             for node in _runtime_imports(tree)
-            for target in _targets(node, package, set(known))
+            for target in _targets(node, package, known)
             if target in known and target != name
         }
     return graph
