@@ -200,19 +200,13 @@ class Api:
         return body["data"]
 
     async def login(self, code: str) -> str:
-        data = await self.data(
-            "mutation($c:String!){login(code:$c){token errors{code}}}", {"c": code}
-        )
+        data = await self.data(mini_program("Login"), {"code": code})
         token: str = data["login"]["token"]
         return token
 
     async def face_verify(self, token: str, name: str, id_number: str, *, passed: bool) -> str:
-        data = await self.data(
-            "mutation($n:String!,$i:String!){startFaceVerification(name:$n,idNumber:$i)"
-            "{verifyId errors{code}}}",
-            {"n": name, "i": id_number},
-            token=token,
-        )
+        started = mini_program("StartFaceVerification")
+        data = await self.data(started, {"name": name, "idNumber": id_number}, token=token)
         verify_id: str = data["startFaceVerification"]["verifyId"]
         assert verify_id, data
         response = await self.http.post(
