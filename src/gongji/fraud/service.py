@@ -14,7 +14,7 @@ from gongji.identity.principals import AgentPrincipal
 from gongji.identity.rules import check_agent_reason, check_agent_scope
 from gongji.payments.models import Payment
 from gongji.payments.rules import VisitType
-from gongji.regions.policy import city_of
+from gongji.regions.code import RegionCode
 from gongji.transactions import unit_of_work
 from gongji.wallets import service as wallets
 from gongji.wallets.models import Authorization, AuthorizationStatus
@@ -34,7 +34,7 @@ async def recent_payments(
         PastPayment(
             at=row["created_at"],
             pharmacy=VisitType(_plain(row["bill__visit_type"])) is VisitType.PHARMACY,
-            city=city_of(row["institution__region"]),
+            city=str(RegionCode(row["institution__region"]).city),
         )
         for row in rows
     ]
