@@ -598,7 +598,7 @@ async def join_family(creator: str, relative: str, relationship: str) -> None:
     """Put a demo person into the demo group `creator` made, as if they accepted an invitation."""
     from gongji.families.models import FamilyGroup, Membership
     from gongji.families.rules import MembershipRole, Relationship
-    from gongji.members.service import find
+    from gongji.members.queries import find
 
     owner, member = [await find(person(name).id_number) for name in (creator, relative)]
     assert owner is not None and member is not None
