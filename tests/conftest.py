@@ -525,3 +525,73 @@ async def build_scene(api: Api, *, fresh: bool = False) -> Scene:
             "commitment version": letter["commitmentLetter"]["version"],
         },
     )
+
+
+# --- database round trips, counted at the driver ------------------------------------------
+
+
+@dataclass
+class RoundTrips:
+    """Commands sent to the database server while counting: every statement, BEGIN and
+    COMMIT included (asyncpg: each execution, prepared statements cached; asyncmy: each
+    command packet, a multi-statement query being one)."""
+
+    count: int = 0
+    statements: list[str] = dataclasses.field(default_factory=list)
+    counting: bool = False
+
+    @asynccontextmanager
+    async def measure(self) -> AsyncIterator[RoundTrips]:
+        self.count, self.statements, self.counting = 0, [], True
+        try:
+            yield self
+        finally:
+            self.counting = False
+
+    def seen(self, sql: object) -> None:
+        if self.counting:
+            self.count += 1
+            text = sql.decode(errors="replace") if isinstance(sql, bytes) else str(sql)
+            self.statements.append(" ".join(text.split())[:160])
+
+
+@pytest.fixture
+def round_trips(monkeypatch: pytest.MonkeyPatch) -> RoundTrips:
+    """`async with round_trips.measure() as trips: …; trips.count` (PostgreSQL or MySQL)."""
+    trips = RoundTrips()
+    if ON_POSTGRES:
+        from asyncpg.connection import Connection as PgConnection
+
+        execute, run, many = (
+            PgConnection.execute,
+            PgConnection._execute,
+            PgConnection._executemany,
+        )
+
+        async def counted_execute(self: Any, query: str, *args: Any, **kw: Any) -> Any:
+            if not args:  # with arguments it goes through _execute, counted there
+                trips.seen(query)
+            return await execute(self, query, *args, **kw)
+
+        async def counted_run(self: Any, query: str, *args: Any, **kw: Any) -> Any:
+            trips.seen(query)
+            return await run(self, query, *args, **kw)
+
+        async def counted_many(self: Any, query: str, *args: Any, **kw: Any) -> Any:
+            trips.seen(query)
+            return await many(self, query, *args, **kw)
+
+        monkeypatch.setattr(PgConnection, "execute", counted_execute)
+        monkeypatch.setattr(PgConnection, "_execute", counted_run)
+        monkeypatch.setattr(PgConnection, "_executemany", counted_many)
+    elif ON_MYSQL:
+        from asyncmy.connection import Connection as MyConnection
+
+        command = MyConnection._execute_command
+
+        async def counted_command(self: Any, kind: int, sql: Any) -> Any:
+            trips.seen(sql)
+            return await command(self, kind, sql)
+
+        monkeypatch.setattr(MyConnection, "_execute_command", counted_command)
+    return trips

@@ -6,12 +6,13 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
 
-from gongji import pagination
+from gongji import pagination, sql
 from gongji.audit import service as audit
 from gongji.errors import DomainError, ErrorCode
 from gongji.identity.principals import AgentPrincipal
@@ -62,23 +63,29 @@ async def _bill_record(
     )
 
 
-async def record_payment(
-    payment: Payment, bill: Bill, patient: Member, authorizer: Member, now: datetime
-) -> None:
-    await _bill_record(
-        RecordKind.PAYMENT,
-        payment,
-        bill,
-        patient,
-        authorizer,
-        now,
-        payment.id,
-        total=bill.medfee_sumamt,
-        fund=bill.hifp_pay,
-        family=payment.family_amount,
-        cash=payment.cash_amount,
-        amount=payment.family_amount,
-    )
+def payment_record(
+    payment: Payment, bill: Bill, patient_region: str, authorizer_region: str, now: datetime
+) -> dict[str, Any]:
+    """The payment's record, as a row for the payment's write batch (`gongji.sql.Writes`)."""
+    key = sql.new_key(UsageRecord)
+    return {
+        **({"id": key} if key is not None else {}),
+        "occurred_at": now,
+        "kind": RecordKind.PAYMENT,
+        "visit_type": bill.visit_type,
+        "institution_id": bill.institution_id,
+        "patient_id": payment.patient_id,
+        "authorizer_id": payment.authorizer_id,
+        "authorization_id": payment.authorization_id,
+        "patient_region": patient_region,
+        "authorizer_region": authorizer_region,
+        "reference": str(payment.id),
+        "total": bill.medfee_sumamt,
+        "fund": bill.hifp_pay,
+        "family": payment.family_amount,
+        "cash": payment.cash_amount,
+        "amount": payment.family_amount,
+    }
 
 
 async def record_refund(refund: Refund, payment: Payment, bill: Bill, now: datetime) -> None:
