@@ -20,7 +20,7 @@ from tests.conftest import START, Api, RoundTrips, bill_input, create_bill, memb
 pytestmark = [pytest.mark.server_db, pytest.mark.usefixtures("reconciled")]
 
 PAY_BOUND = 7  # issue #13 allows 8; one is kept for the notice written with the payment
-REFUND_BOUND = 70
+REFUND_BOUND = 7
 
 
 async def test_a_payment_and_a_refund_take_few_round_trips(

@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 from tortoise.models import Model
 
 from gongji import metrics
@@ -273,7 +272,7 @@ async def _settle(
     writes.insert(Payment, [{name: getattr(payment, name) for name in _PAYMENT_FIELDS}])
     writes.insert(
         UsageRecord,
-        [records.payment_record(payment, bill, seen.patient_region, seen.authorizer_region, now)],
+        [records.payment_record(payment, bill, (seen.patient_region, seen.authorizer_region), now)],
     )
     writes.update(
         'UPDATE "authorization" SET "spent" = "spent" + ?, "updated_at" = ? WHERE "id" = ?',
@@ -496,52 +495,59 @@ async def refund(
     If the authorization has ended meanwhile, the money returns to the authorizer's wallet.
     """
 
-    async def work() -> uuid.UUID:
-        payment = await Payment.filter(id=payment_id).select_for_update().get_or_none()
-        if payment is None or payment.institution_id != institution_id:
+    made: Refund | None = None
+
+    async def work(writes: Writes) -> uuid.UUID:
+        nonlocal made
+        locked = await settlement.lock_payment(payment_id)
+        if locked is None or locked.payment.institution_id != institution_id:
             raise DomainError(ErrorCode.NOT_FOUND, "paymentId")
+        payment, authorization = locked.payment, locked.authorization
         rules.check_refund(amount, payment.family_amount, payment.refunded)
-        authorization = (
-            await Authorization.filter(id=payment.authorization_id).select_for_update().get()
-        )
         active = authorization.status is AuthorizationStatus.ACTIVE
         target = (
-            await wallets.quota_account(authorization.id, now)
+            (AccountKind.QUOTA, wallets.quota_owner(authorization.id))
             if active
-            else await wallets.wallet_account(authorization.authorizer_id, now)  # type: ignore[attr-defined]
+            else (AccountKind.WALLET, wallets.member_owner(locked.authorizer_id))
         )
-        refund = await Refund.create(
-            payment=payment,
+        seen = await settlement.refund_facts(payment, institution_owner(institution_id), target)
+        made = Refund(
+            id=uuid.uuid4(),
+            payment_id=payment.id,
             amount=amount,
             to_wallet=not active,
             reason=reason.strip()[:255],
             created_at=now,
         )
-        await Payment.filter(id=payment.id).update(refunded=F("refunded") + amount)
-        bill = await Bill.get(id=payment.bill_id)
-        await records.record_refund(refund, payment, bill, now)
-        await Authorization.filter(id=authorization.id).update(
-            spent=F("spent") - amount, updated_at=now
+        writes.insert(Refund, [{name: getattr(made, name) for name in _REFUND_FIELDS}])
+        writes.update(
+            'UPDATE "payment" SET "refunded" = "refunded" + ? WHERE "id" = ?',
+            [amount, str(payment.id)],
+        )
+        regions = (seen.patient_region, seen.authorizer_region)
+        writes.insert(UsageRecord, [records.refund_record(made, payment, seen.bill, regions, now)])
+        writes.update(
+            'UPDATE "authorization" SET "spent" = "spent" - ?, "updated_at" = ? WHERE "id" = ?',
+            [amount, _when(Authorization, "updated_at", now), str(authorization.id)],
         )
         fully = payment.refunded + amount == payment.family_amount
-        await Bill.filter(id=payment.bill_id).update(
-            status=BillStatus.REFUNDED if fully else BillStatus.PARTIALLY_REFUNDED
+        status = BillStatus.REFUNDED if fully else BillStatus.PARTIALLY_REFUNDED
+        writes.update(
+            'UPDATE "bill" SET "status" = ? WHERE "id" = ?', [status.value, str(payment.bill_id)]
         )
-        await ledger.post(
+        paid_from = seen.institution_account or await ledger.account(
+            AccountKind.INSTITUTION, institution_owner(institution_id), now=now
+        )
+        returned_to = seen.target_account or await ledger.account(*target, now=now)
+        await ledger.post_in(
+            writes,
             kind="refund",
-            reference=refund.id,
-            movements=[
-                (
-                    await ledger.account(
-                        AccountKind.INSTITUTION, institution_owner(institution_id), now=now
-                    ),
-                    -amount,
-                ),
-                (target, amount),
-            ],
+            reference=made.id,
+            movements=[(paid_from, -amount), (returned_to, amount)],
             now=now,
         )
-        await audit.record(
+        audit.record_in(
+            writes,
             at=now,
             actor_kind="institution",
             actor_id=institution_id,
@@ -550,9 +556,9 @@ async def refund(
             reason=reason,
             detail={"amount": amount},
         )
-        return refund.id
+        return made.id
 
-    result, replayed = await idempotency.once(
+    result, replayed = await idempotency.once_in_batch(
         scope=owner("institution", institution_id),
         key=idempotency_key,
         operation="refundPayment",
@@ -560,7 +566,12 @@ async def refund(
         work=work,
         now=now,
     )
-    return _metered("refund", await Refund.get(id=result), replayed)
+    if replayed or made is None:
+        made = await Refund.get(id=result)
+    return _metered("refund", made, replayed)
+
+
+_REFUND_FIELDS = ("id", "payment_id", "amount", "to_wallet", "reason", "created_at")
 
 
 async def refund_bill(

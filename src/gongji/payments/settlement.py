@@ -15,15 +15,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from tortoise.models import Model
+
 from gongji import sql
 from gongji.ledger.models import Account, AccountKind
 from gongji.members.rules import InsuranceStatus, InsuranceType
-from gongji.payments.models import Bill, BillItem
+from gongji.payments.models import Bill, BillItem, Payment
 from gongji.payments.rules import BillFigures, LineItem
 from gongji.wallets.models import Authorization
 
 
-def _columns(model: type[Bill] | type[Authorization], alias: str, prefix: str) -> str:
+def _columns(model: type[Model], alias: str, prefix: str) -> str:
     return ", ".join(
         f'{alias}."{column}" AS "{prefix}{column}"'
         for column in model._meta.fields_db_projection.values()
@@ -162,4 +164,75 @@ async def facts(locked: Locked, quota_owner: str, institution_owner: str) -> Fac
             for r in rows
             if r["item_name"] is not None
         ),
+    )
+
+
+# --- a refund: the payment and its authorization locked, then the rest ---------------------
+
+
+@dataclass(frozen=True)
+class LockedPayment:
+    payment: Payment
+    authorization: Authorization
+    authorizer_id: uuid.UUID
+
+
+async def lock_payment(payment_id: uuid.UUID) -> LockedPayment | None:
+    """The payment and its authorization, locked, in one SELECT; None if no such payment."""
+    conn = sql.connection()
+    rows = await sql.fetch(
+        f"SELECT {_columns(Payment, 'p', 'p_')}, {_columns(Authorization, 'a', 'a_')}"
+        ' FROM "payment" p JOIN "authorization" a ON a."id" = p."authorization_id"'
+        ' WHERE p."id" = ?' + sql.for_update(conn.capabilities.dialect),
+        [str(payment_id)],
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    return LockedPayment(
+        Payment._init_from_db(**{k[2:]: v for k, v in row.items() if k.startswith("p_")}),
+        Authorization._init_from_db(**{k[2:]: v for k, v in row.items() if k.startswith("a_")}),
+        authorizer_id=_uuid(row["a_authorizer_id"]),
+    )
+
+
+@dataclass(frozen=True)
+class RefundFacts:
+    bill: Bill
+    patient_region: str
+    authorizer_region: str
+    institution_account: AccountRef | None
+    target_account: AccountRef | None  # the quota's, or the authorizer's wallet's
+
+
+async def refund_facts(
+    payment: Payment, institution_owner: str, target: tuple[AccountKind, str]
+) -> RefundFacts:
+    """The bill, both members' regions and the two accounts, in one SELECT."""
+    rows = await sql.fetch(
+        f"SELECT {_columns(Bill, 'b', 'b_')},"
+        ' p."insured_region" AS patient_region, z."insured_region" AS authorizer_region,'
+        ' s."id" AS institution_id, s."allow_negative" AS institution_negative,'
+        ' t."id" AS target_id, t."allow_negative" AS target_negative'
+        ' FROM "bill" b JOIN "member" p ON p."id" = ? JOIN "member" z ON z."id" = ?'
+        ' LEFT JOIN "ledger_account" s ON s."kind" = ? AND s."owner" = ?'
+        ' LEFT JOIN "ledger_account" t ON t."kind" = ? AND t."owner" = ?'
+        ' WHERE b."id" = ?',
+        [
+            str(payment.patient_id),
+            str(payment.authorizer_id),
+            AccountKind.INSTITUTION.value,
+            institution_owner,
+            target[0].value,
+            target[1],
+            str(payment.bill_id),
+        ],
+    )
+    row = rows[0]
+    return RefundFacts(
+        bill=Bill._init_from_db(**{k[2:]: v for k, v in row.items() if k.startswith("b_")}),
+        patient_region=row["patient_region"],
+        authorizer_region=row["authorizer_region"],
+        institution_account=_account(row, "institution"),
+        target_account=_account(row, "target"),
     )

@@ -29,12 +29,11 @@ from gongji.wallets.models import WalletTransfer
 # --- writers: call inside the use case's transaction -------------------------------------
 
 
-async def _bill_record(
+def _bill_row(
     kind: RecordKind,
     payment: Payment,
     bill: Bill,
-    patient: Member,
-    authorizer: Member,
+    regions: tuple[str, str],
     now: datetime,
     reference: object,
     *,
@@ -43,60 +42,56 @@ async def _bill_record(
     total: int = 0,
     fund: int = 0,
     cash: int = 0,
-) -> None:
-    await UsageRecord.create(
-        occurred_at=now,
-        kind=kind,
-        visit_type=bill.visit_type,
-        institution_id=bill.institution_id,
-        patient=patient,
-        authorizer=authorizer,
-        authorization_id=payment.authorization_id,
-        patient_region=patient.insured_region,
-        authorizer_region=authorizer.insured_region,
-        reference=str(reference),
-        total=total,
-        fund=fund,
-        family=family,
-        cash=cash,
-        amount=amount,
-    )
-
-
-def payment_record(
-    payment: Payment, bill: Bill, patient_region: str, authorizer_region: str, now: datetime
 ) -> dict[str, Any]:
-    """The payment's record, as a row for the payment's write batch (`gongji.sql.Writes`)."""
+    """A record of a bill's money, as a row for the use case's write batch (`sql.Writes`);
+    `regions`: the patient's and the authorizer's insured regions at the time."""
     key = sql.new_key(UsageRecord)
     return {
         **({"id": key} if key is not None else {}),
         "occurred_at": now,
-        "kind": RecordKind.PAYMENT,
+        "kind": kind,
         "visit_type": bill.visit_type,
         "institution_id": bill.institution_id,
         "patient_id": payment.patient_id,
         "authorizer_id": payment.authorizer_id,
         "authorization_id": payment.authorization_id,
-        "patient_region": patient_region,
-        "authorizer_region": authorizer_region,
-        "reference": str(payment.id),
-        "total": bill.medfee_sumamt,
-        "fund": bill.hifp_pay,
-        "family": payment.family_amount,
-        "cash": payment.cash_amount,
-        "amount": payment.family_amount,
+        "patient_region": regions[0],
+        "authorizer_region": regions[1],
+        "reference": str(reference),
+        "total": total,
+        "fund": fund,
+        "family": family,
+        "cash": cash,
+        "amount": amount,
     }
 
 
-async def record_refund(refund: Refund, payment: Payment, bill: Bill, now: datetime) -> None:
-    patient = await Member.get(id=payment.patient_id)
-    authorizer = await Member.get(id=payment.authorizer_id)
-    await _bill_record(
+def payment_record(
+    payment: Payment, bill: Bill, regions: tuple[str, str], now: datetime
+) -> dict[str, Any]:
+    return _bill_row(
+        RecordKind.PAYMENT,
+        payment,
+        bill,
+        regions,
+        now,
+        payment.id,
+        total=bill.medfee_sumamt,
+        fund=bill.hifp_pay,
+        family=payment.family_amount,
+        cash=payment.cash_amount,
+        amount=payment.family_amount,
+    )
+
+
+def refund_record(
+    refund: Refund, payment: Payment, bill: Bill, regions: tuple[str, str], now: datetime
+) -> dict[str, Any]:
+    return _bill_row(
         RecordKind.REFUND,
         payment,
         bill,
-        patient,
-        authorizer,
+        regions,
         now,
         refund.id,
         family=-refund.amount,
