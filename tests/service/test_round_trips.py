@@ -14,8 +14,15 @@ import pytest
 from gongji.ledger.service import reconcile
 from gongji.payments import service
 from gongji.regions.policy import PolicyBook
-from tests.api.test_payments import HENAN_HOSPITAL
-from tests.conftest import START, Api, RoundTrips, bill_input, create_bill, member_id
+from tests.conftest import (
+    HENAN_HOSPITAL,
+    START,
+    Api,
+    RoundTrips,
+    bill_input,
+    create_bill,
+    member_id,
+)
 
 pytestmark = [pytest.mark.server_db, pytest.mark.usefixtures("reconciled")]
 
