@@ -22,7 +22,7 @@ from gongji.idempotency import service as idempotency
 from gongji.ledger import service as ledger
 from gongji.ledger.models import AccountKind
 from gongji.ledger.rules import SYSTEM, owner
-from gongji.members import service as members
+from gongji.members import queries as members
 from gongji.members.models import Member
 from gongji.members.rules import InsuranceType
 from gongji.payments import queries, rules, settlement
