@@ -93,6 +93,32 @@ async def _reset(url: str) -> None:
         conn.close()
 
 
+async def _scratch_url(tmp_path: Path) -> str:
+    """An empty database beside the test database, on the same engine (its name + "_scratch")."""
+    if not (ON_POSTGRES or ON_MYSQL):
+        return f"sqlite://{tmp_path / 'scratch.sqlite3'}"
+    parts = urlsplit(TEST_DATABASE_URL)
+    url = parts._replace(path=parts.path + "_scratch").geturl()
+    if ON_POSTGRES:
+        import asyncpg
+
+        conn = await asyncpg.connect(TEST_DATABASE_URL.replace("postgres://", "postgresql://", 1))
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}_scratch"')
+        finally:
+            await conn.close()
+    else:
+        await _reset(url)
+    return url
+
+
+@pytest.fixture
+async def scratch_url(tmp_path: Path) -> str:
+    """For tests that migrate a database of their own (in a subprocess: migrating re-binds the
+    ORM's models). Migrating it creates it; it is emptied first."""
+    return await _scratch_url(tmp_path)
+
+
 @pytest.fixture(scope="session")
 async def database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     url = TEST_DATABASE_URL or f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
