@@ -45,6 +45,9 @@ os.environ.setdefault("GONGJI_ENV", "development")
 TEST_DATABASE_URL = os.environ.get("GONGJI_TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
 ON_MYSQL = TEST_DATABASE_URL.startswith("mysql://")
+ISOLATION = os.environ.get("GONGJI_TEST_ISOLATION", "").replace("-", " ") or None
+if ISOLATION and (not ON_POSTGRES or ISOLATION not in ("serializable", "repeatable read")):
+    raise pytest.UsageError("GONGJI_TEST_ISOLATION: serializable or repeatable-read, on PostgreSQL")
 # 2026-03-10 10:00 in China: inside transfer hours, after Gansu went nationwide.
 START = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 
@@ -58,6 +61,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+async def _set_isolation(conn: Any, url: str, level: str | None) -> None:
+    """GONGJI_TEST_ISOLATION=serializable runs the suite with the PostgreSQL test database at
+    SERIALIZABLE, as CockroachDB runs (make test-pg-serializable); the end of the run resets it."""
+    database = f'ALTER DATABASE "{urlsplit(url).path.lstrip("/")}"'
+    if level:
+        await conn.execute(f"{database} SET default_transaction_isolation = '{level}'")
+    else:
+        await conn.execute(f"{database} RESET default_transaction_isolation")
+
+
 async def _reset(url: str) -> None:
     """Empty the test database so migrations start from nothing."""
     if ON_POSTGRES:
@@ -69,6 +82,7 @@ async def _reset(url: str) -> None:
             pytest.exit(f"PostgreSQL at {url} is unreachable: {error}", returncode=3)
         try:
             await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+            await _set_isolation(conn, url, ISOLATION)
         finally:
             await conn.close()
     elif ON_MYSQL:
@@ -128,6 +142,14 @@ async def database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[st
     await db.connect(url)
     yield url
     await db.disconnect()
+    if ISOLATION:
+        import asyncpg
+
+        conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        try:
+            await _set_isolation(conn, url, None)
+        finally:
+            await conn.close()
 
 
 async def _truncate() -> None:
