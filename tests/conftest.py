@@ -45,6 +45,9 @@ os.environ.setdefault("GONGJI_ENV", "development")
 TEST_DATABASE_URL = os.environ.get("GONGJI_TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
 ON_MYSQL = TEST_DATABASE_URL.startswith("mysql://")
+ISOLATION = os.environ.get("GONGJI_TEST_ISOLATION", "").replace("-", " ") or None
+if ISOLATION and (not ON_POSTGRES or ISOLATION not in ("serializable", "repeatable read")):
+    raise pytest.UsageError("GONGJI_TEST_ISOLATION: serializable or repeatable-read, on PostgreSQL")
 # 2026-03-10 10:00 in China: inside transfer hours, after Gansu went nationwide.
 START = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 
@@ -58,6 +61,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+async def _set_isolation(conn: Any, url: str, level: str | None) -> None:
+    """GONGJI_TEST_ISOLATION=serializable runs the suite with the PostgreSQL test database at
+    SERIALIZABLE, as CockroachDB runs (make test-pg-serializable); the end of the run resets it."""
+    database = f'ALTER DATABASE "{urlsplit(url).path.lstrip("/")}"'
+    if level:
+        await conn.execute(f"{database} SET default_transaction_isolation = '{level}'")
+    else:
+        await conn.execute(f"{database} RESET default_transaction_isolation")
+
+
 async def _reset(url: str) -> None:
     """Empty the test database so migrations start from nothing."""
     if ON_POSTGRES:
@@ -69,6 +82,7 @@ async def _reset(url: str) -> None:
             pytest.exit(f"PostgreSQL at {url} is unreachable: {error}", returncode=3)
         try:
             await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+            await _set_isolation(conn, url, ISOLATION)
         finally:
             await conn.close()
     elif ON_MYSQL:
@@ -93,6 +107,32 @@ async def _reset(url: str) -> None:
         conn.close()
 
 
+async def _scratch_url(tmp_path: Path) -> str:
+    """An empty database beside the test database, on the same engine (its name + "_scratch")."""
+    if not (ON_POSTGRES or ON_MYSQL):
+        return f"sqlite://{tmp_path / 'scratch.sqlite3'}"
+    parts = urlsplit(TEST_DATABASE_URL)
+    url = parts._replace(path=parts.path + "_scratch").geturl()
+    if ON_POSTGRES:
+        import asyncpg
+
+        conn = await asyncpg.connect(TEST_DATABASE_URL.replace("postgres://", "postgresql://", 1))
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}_scratch"')
+        finally:
+            await conn.close()
+    else:
+        await _reset(url)
+    return url
+
+
+@pytest.fixture
+async def scratch_url(tmp_path: Path) -> str:
+    """For tests that migrate a database of their own (in a subprocess: migrating re-binds the
+    ORM's models). Migrating it creates it; it is emptied first."""
+    return await _scratch_url(tmp_path)
+
+
 @pytest.fixture(scope="session")
 async def database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     url = TEST_DATABASE_URL or f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
@@ -102,6 +142,14 @@ async def database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[st
     await db.connect(url)
     yield url
     await db.disconnect()
+    if ISOLATION:
+        import asyncpg
+
+        conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        try:
+            await _set_isolation(conn, url, None)
+        finally:
+            await conn.close()
 
 
 async def _truncate() -> None:

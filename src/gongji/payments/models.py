@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
+from gongji.keys import new_key
 from gongji.payments.rules import ItemCategory, VisitType
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ class Bill(Model):
 
 
 class BillItem(Model):
-    id = fields.BigIntField(primary_key=True)
+    id = fields.UUIDField(primary_key=True, default=new_key)
     bill: fields.ForeignKeyRelation[Bill] = fields.ForeignKeyField(
         "gongji.Bill", related_name="items", on_delete=fields.RESTRICT
     )
