@@ -27,6 +27,8 @@ from gongji.ledger.rules import SYSTEM, owner
 from gongji.members import service as members
 from gongji.members.models import Member
 from gongji.members.rules import InsuranceType
+from gongji.notices import service as notices
+from gongji.notices.rules import Draft, NoticeKind, nearly_used_up
 from gongji.payments import queries, rules
 from gongji.payments.models import (
     Bill,
@@ -39,7 +41,7 @@ from gongji.payments.models import (
 )
 from gongji.payments.rules import BillFigures, VisitType
 from gongji.records import service as records
-from gongji.regions.policy import PolicyBook
+from gongji.regions.policy import PolicyBook, RegionPolicy
 from gongji.transactions import atomic
 from gongji.wallets import rules as wallet_rules
 from gongji.wallets import service as wallets
@@ -285,7 +287,51 @@ async def _settle(
         now=now,
         shortfall=ErrorCode.QUOTA_EXHAUSTED,
     )
+    await notices.notify_all(
+        _payment_notices(payment, authorization, patient, authorizer, institution, policy),
+        now=now,
+    )  # one INSERT, whatever the number of notices
     return payment
+
+
+def _payment_notices(
+    payment: Payment,
+    authorization: Authorization,
+    patient: Member,
+    authorizer: Member,
+    institution: Institution,
+    policy: RegionPolicy,
+) -> list[Draft]:
+    """To the authorizer: who, where, how much, what is left (never line items); to both,
+    once, when the quota crosses the region's nearly-used-up threshold."""
+    before = authorization.quota - authorization.spent
+    after = before - payment.family_amount
+    ids = {"authorization_id": str(authorization.id)}
+    drafts = [
+        Draft(
+            authorizer.id,
+            NoticeKind.AUTHORIZATION_USED,
+            {
+                "counterpart": patient.name,
+                "institution": institution.name,
+                "amount": payment.family_amount,
+                "remaining": after,
+                "payment_id": str(payment.id),
+                **ids,
+            },
+        )
+    ]
+    if nearly_used_up(authorization.quota, before, after, policy.quota_nearly_used_up_percent):
+        low = {"remaining": after, "quota": authorization.quota, **ids}
+        drafts += [
+            Draft(
+                authorizer.id, NoticeKind.QUOTA_NEARLY_USED_UP, {"counterpart": patient.name, **low}
+            ),
+            Draft(
+                patient.id, NoticeKind.QUOTA_NEARLY_USED_UP, {"counterpart": authorizer.name, **low}
+            ),
+        ]
+    return drafts
 
 
 async def pay(
@@ -499,6 +545,7 @@ async def refund(
             reason=reason,
             detail={"amount": amount},
         )
+        await _refund_notice(payment, authorization, amount, active, now)
         return refund.id
 
     result, replayed = await idempotency.once(
@@ -510,6 +557,30 @@ async def refund(
         now=now,
     )
     return _metered("refund", await Refund.get(id=result), replayed)
+
+
+async def _refund_notice(
+    payment: Payment, authorization: Authorization, amount: int, active: bool, now: datetime
+) -> None:
+    """To the authorizer: where, for whom, how much came back, and to what."""
+    await payment.fetch_related("institution", "patient")
+    fields: dict[str, object] = {
+        "counterpart": payment.patient.name,
+        "institution": payment.institution.name,
+        "amount": amount,
+        "payment_id": str(payment.id),
+        "authorization_id": str(authorization.id),
+    }
+    if active:
+        fields["remaining"] = authorization.quota - authorization.spent + amount
+    else:
+        fields["to_wallet"] = True
+    await notices.notify(
+        payment.authorizer_id,
+        NoticeKind.AUTHORIZATION_REFUNDED,
+        now=now,
+        **fields,
+    )
 
 
 async def refund_bill(
