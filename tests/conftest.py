@@ -242,6 +242,7 @@ async def serve(services: Services, face: MockFaceProvider) -> AsyncIterator[Api
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gongji.test") as http:
         yield Api(http, face)
+    await app.state.notices.outbox.settled()  # WeChat sends in the background: let them end
     assert MISMATCHES == [], "the fast path and the reference executor differ:\n" + "\n".join(
         MISMATCHES
     )
