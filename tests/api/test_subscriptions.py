@@ -46,8 +46,8 @@ async def live(services: Services) -> AsyncIterator[None]:
         uvicorn.Config(app, host="127.0.0.1", port=PORT, log_level="warning", lifespan="off")
     )
     task = asyncio.create_task(server.serve())
-    while not server.started:  # uvicorn sets a flag, not an event
-        await asyncio.sleep(0.01)  # noqa: ASYNC110
+    while not server.started:  # noqa: ASYNC110  (uvicorn sets a flag, not an event)
+        await asyncio.sleep(0.01)
     yield
     server.should_exit = True
     await task
