@@ -24,6 +24,8 @@ from gongji.app import create_app
 from gongji.clock import FixedClock
 from tests.conftest import (
     HENAN_HOSPITAL,
+    ON_MYSQL,
+    ON_POSTGRES,
     Api,
     bill_input,
     create_bill,
@@ -32,7 +34,8 @@ from tests.conftest import (
     person,
 )
 
-PORT = 8131
+# Three ports per engine, so the suites of several engines can run side by side.
+PORT = 8137 if ON_MYSQL else 8134 if ON_POSTGRES else 8131
 URL = f"ws://127.0.0.1:{PORT}/graphql"
 REDIS_URL = os.environ.get("GONGJI_TEST_REDIS_URL", "")
 
