@@ -284,6 +284,7 @@ async def serve(services: Services, face: MockFaceProvider) -> AsyncIterator[Api
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gongji.test") as http:
         yield Api(http, face)
+    await app.state.notices.outbox.settled()  # WeChat sends in the background: let them end
     assert MISMATCHES == [], "the fast path and the reference executor differ:\n" + "\n".join(
         MISMATCHES
     )
@@ -679,3 +680,44 @@ def round_trips(monkeypatch: pytest.MonkeyPatch) -> RoundTrips:
 
         monkeypatch.setattr(MyConnection, "_execute_command", counted_command)
     return trips
+# --- live notices over WebSocket (graphql-transport-ws) --------------------------------
+
+NOTICE_SUBSCRIPTION = "subscription { notices { id kind counterpart amount remaining } }"
+
+
+@asynccontextmanager
+async def notice_stream(url: str, token: str | None) -> AsyncIterator[Any]:
+    """A `notices` subscription over graphql-transport-ws; yields the connection after the
+    server acknowledged it (or after it refused: read `close_code`)."""
+    import json
+
+    from websockets.asyncio.client import connect
+    from websockets.typing import Subprotocol
+
+    protocol = [Subprotocol("graphql-transport-ws")]
+    async with connect(url, subprotocols=protocol, proxy=None) as ws:
+        params = {"Authorization": f"Bearer {token}"} if token else {}
+        await ws.send(json.dumps({"type": "connection_init", "payload": params}))
+        try:
+            ack = json.loads(await ws.recv())
+        except Exception:  # refused: the server closed the socket
+            yield ws
+            return
+        assert ack["type"] == "connection_ack", ack
+        await ws.send(
+            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": NOTICE_SUBSCRIPTION}})
+        )
+        yield ws
+
+
+async def next_notice(ws: Any, within: float = 10.0) -> dict[str, Any]:
+    import asyncio
+    import json
+
+    async with asyncio.timeout(within):
+        while True:
+            message = json.loads(await ws.recv())
+            if message["type"] == "next":
+                notice: dict[str, Any] = message["payload"]["data"]["notices"]
+                return notice
+            assert message["type"] in ("ping", "pong"), message

@@ -20,6 +20,8 @@ from gongji.identity.service import confirm_face_verification
 from gongji.members import queries as members
 from gongji.members.models import Member
 from gongji.members.rules import InsuranceStatus, age_on, normalize_id_number
+from gongji.notices import service as notices
+from gongji.notices.rules import Draft, NoticeKind
 from gongji.regions.policy import PolicyBook
 from gongji.transactions import unit_of_work
 from gongji.wallets.service import end_authorizations
@@ -178,6 +180,15 @@ async def invite_family_member(
                 )
                 if joins_directly:
                     await _join(group, invitee, relationship, now)
+                else:
+                    await notices.notify(
+                        invitee.id,
+                        NoticeKind.INVITATION_RECEIVED,
+                        now=now,
+                        counterpart=creator.name,
+                        group=group.name,
+                        invitation_id=str(invitation.id),
+                    )
                 await audit.record(
                     at=now,
                     actor_kind="member",
@@ -192,7 +203,9 @@ async def invite_family_member(
 
 
 async def _pending_invitation(invitation_id: uuid.UUID, now: datetime) -> Invitation:
-    invitation = await Invitation.get_or_none(id=invitation_id).select_related("group")
+    invitation = await Invitation.get_or_none(id=invitation_id).select_related(
+        "group", "inviter", "invitee"
+    )
     if invitation is None:
         raise DomainError(ErrorCode.NOT_FOUND, "invitationId")
     rules.check_pending(invitation.status, invitation.expires_at, now)
@@ -251,6 +264,14 @@ async def accept_invitation(
                         raise DomainError(ErrorCode.FACE_VERIFICATION_FAILED, "verifyId")
                 await _decide(invitation, InvitationStatus.ACCEPTED, now)
                 membership = await _join(group, invitee, invitation.relationship, now)
+                await notices.notify(
+                    invitation.inviter.id,
+                    NoticeKind.INVITATION_ACCEPTED,
+                    now=now,
+                    counterpart=invitee.name,
+                    group=group.name,
+                    invitation_id=str(invitation.id),
+                )
                 await audit.record(
                     at=now,
                     actor_kind="member",
@@ -272,6 +293,14 @@ async def decline_invitation(
             if invitation.invitee_id != member_id:
                 raise DomainError(ErrorCode.NOT_INVITEE, "invitationId")
             await _decide(invitation, InvitationStatus.DECLINED, now)
+            await notices.notify(
+                invitation.inviter.id,
+                NoticeKind.INVITATION_DECLINED,
+                now=now,
+                counterpart=invitation.invitee.name,
+                group=invitation.group.name,
+                invitation_id=str(invitation.id),
+            )
             await audit.record(
                 at=now,
                 actor_kind="member",
@@ -291,6 +320,14 @@ async def revoke_invitation(
             if invitation.inviter_id != member_id:
                 raise DomainError(ErrorCode.NOT_GROUP_CREATOR, "invitationId")
             await _decide(invitation, InvitationStatus.REVOKED, now)
+            await notices.notify(
+                invitation.invitee.id,
+                NoticeKind.INVITATION_REVOKED,
+                now=now,
+                counterpart=invitation.inviter.name,
+                group=invitation.group.name,
+                invitation_id=str(invitation.id),
+            )
             await audit.record(
                 at=now,
                 actor_kind="member",
@@ -299,6 +336,47 @@ async def revoke_invitation(
                 subject_id=invitation.id,
             )
     return invitation
+
+
+async def expire_invitations(*, now: datetime, limit: int = 500) -> int:
+    """R7: pending invitations past their expiry become EXPIRED, and both sides are told.
+
+    Run by `gongji expire-invitations` (e.g. from cron); until then they already read as
+    EXPIRED and cannot be accepted. Returns how many expired; a batch of `limit` per call.
+    """
+    expired = 0
+    async for attempt in unit_of_work():
+        async with attempt:
+            overdue = (
+                await Invitation.filter(status=InvitationStatus.PENDING, expires_at__lte=now)
+                .select_for_update()
+                .order_by("expires_at", "id")
+                .limit(limit)
+                .select_related("group", "inviter", "invitee")
+            )
+            drafts = []
+            for invitation in overdue:
+                changed = await Invitation.filter(
+                    id=invitation.id, status=InvitationStatus.PENDING
+                ).update(status=InvitationStatus.EXPIRED, pending_slot=None)
+                if not changed:
+                    continue
+                common = {"group": invitation.group.name, "invitation_id": str(invitation.id)}
+                drafts += [
+                    Draft(
+                        invitation.inviter.id,
+                        NoticeKind.INVITATION_EXPIRED,
+                        {"counterpart": invitation.invitee.name, **common},
+                    ),
+                    Draft(
+                        invitation.invitee.id,
+                        NoticeKind.INVITATION_EXPIRED,
+                        {"counterpart": invitation.inviter.name, **common},
+                    ),
+                ]
+            await notices.notify_all(drafts, now=now)
+            expired = len(drafts) // 2
+    return expired
 
 
 async def _end_membership(group: FamilyGroup, member_id: uuid.UUID, now: datetime, by: str) -> None:

@@ -101,6 +101,12 @@ async def authenticate(token: str, *, now: datetime) -> Principal | None:
     return None
 
 
+async def session_expires_at(token: str) -> datetime | None:
+    """When a member's or agent's session token stops working; None for an unknown one."""
+    row = await AccessToken.get_or_none(token_hash=credentials.digest(token))
+    return None if row is None else row.expires_at
+
+
 async def _institution(token: str, now: datetime) -> InstitutionPrincipal | None:
     """A revoked or expired key is refused like an unknown one."""
     key = (

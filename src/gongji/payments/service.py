@@ -25,6 +25,8 @@ from gongji.ledger.rules import SYSTEM, owner
 from gongji.members import queries as members
 from gongji.members.models import Member
 from gongji.members.rules import InsuranceType
+from gongji.notices import service as notices
+from gongji.notices.rules import Draft, NoticeKind, nearly_used_up
 from gongji.payments import queries, rules, settlement
 from gongji.payments.models import (
     Bill,
@@ -38,7 +40,7 @@ from gongji.payments.models import (
 from gongji.payments.rules import BillFigures, VisitType
 from gongji.records import service as records
 from gongji.records.models import UsageRecord
-from gongji.regions.policy import PolicyBook
+from gongji.regions.policy import PolicyBook, RegionPolicy
 from gongji.sql import Writes
 from gongji.transactions import atomic
 from gongji.wallets import rules as wallet_rules
@@ -293,6 +295,9 @@ async def _settle(
         now=now,
         shortfall=ErrorCode.QUOTA_EXHAUSTED,
     )
+    await notices.notify_in(
+        writes, _payment_notices(payment, authorization, seen.names, policy), now=now
+    )  # one INSERT, whatever the number of notices
     return payment
 
 
@@ -316,6 +321,45 @@ _PAYMENT_FIELDS = (
 def _when(model: type[Model], name: str, value: datetime) -> object:
     """A datetime as the ORM writes it into this column."""
     return model._meta.fields_map[name].to_db_value(value, model)
+
+
+def _payment_notices(
+    payment: Payment, authorization: Authorization, names: settlement.Names, policy: RegionPolicy
+) -> list[Draft]:
+    """To the authorizer: who, where, how much, what is left (never line items); to both,
+    once, when the quota crosses the region's nearly-used-up threshold."""
+    before = authorization.quota - authorization.spent
+    after = before - payment.family_amount
+    ids = {"authorization_id": str(authorization.id)}
+    drafts = [
+        Draft(
+            payment.authorizer_id,
+            NoticeKind.AUTHORIZATION_USED,
+            {
+                "counterpart": names.patient,
+                "institution": names.institution,
+                "amount": payment.family_amount,
+                "remaining": after,
+                "payment_id": str(payment.id),
+                **ids,
+            },
+        )
+    ]
+    if nearly_used_up(authorization.quota, before, after, policy.quota_nearly_used_up_percent):
+        low = {"remaining": after, "quota": authorization.quota, **ids}
+        drafts += [
+            Draft(
+                payment.authorizer_id,
+                NoticeKind.QUOTA_NEARLY_USED_UP,
+                {"counterpart": names.patient, **low},
+            ),
+            Draft(
+                payment.patient_id,
+                NoticeKind.QUOTA_NEARLY_USED_UP,
+                {"counterpart": names.authorizer, **low},
+            ),
+        ]
+    return drafts
 
 
 async def pay(
@@ -556,6 +600,9 @@ async def refund(
             reason=reason,
             detail={"amount": amount},
         )
+        await notices.notify_in(
+            writes, [_refund_notice(payment, authorization, seen.names, amount, active)], now=now
+        )
         return made.id
 
     result, replayed = await idempotency.once_in_batch(
@@ -572,6 +619,28 @@ async def refund(
 
 
 _REFUND_FIELDS = ("id", "payment_id", "amount", "to_wallet", "reason", "created_at")
+
+
+def _refund_notice(
+    payment: Payment,
+    authorization: Authorization,
+    names: settlement.Names,
+    amount: int,
+    active: bool,
+) -> Draft:
+    """To the authorizer: where, for whom, how much came back, and to what."""
+    fields: dict[str, object] = {
+        "counterpart": names.patient,
+        "institution": names.institution,
+        "amount": amount,
+        "payment_id": str(payment.id),
+        "authorization_id": str(authorization.id),
+    }
+    if active:
+        fields["remaining"] = authorization.quota - authorization.spent + amount
+    else:
+        fields["to_wallet"] = True
+    return Draft(payment.authorizer_id, NoticeKind.AUTHORIZATION_REFUNDED, fields)
 
 
 async def refund_bill(

@@ -81,6 +81,15 @@ class AccountRef:
 
 
 @dataclass(frozen=True)
+class Names:
+    """Who paid, whose money, and where: what a notice names (never line items)."""
+
+    patient: str
+    authorizer: str
+    institution: str
+
+
+@dataclass(frozen=True)
 class Facts:
     patient_status: InsuranceStatus
     patient_region: str
@@ -88,6 +97,7 @@ class Facts:
     authorizer_status: InsuranceStatus
     authorizer_region: str
     institution_region: str
+    names: Names  # for the notices
     both_in_family: bool
     quota_account: AccountRef | None  # None: not created yet
     institution_account: AccountRef | None
@@ -118,6 +128,7 @@ async def facts(locked: Locked, quota_owner: str, institution_owner: str) -> Fac
         'SELECT p."status" AS patient_status, p."insured_region" AS patient_region,'
         ' z."insurance_type" AS authorizer_type, z."status" AS authorizer_status,'
         ' z."insured_region" AS authorizer_region, i."region" AS institution_region,'
+        ' p."name" AS patient_name, z."name" AS authorizer_name, i."name" AS institution_name,'
         ' (SELECT COUNT(*) FROM "membership" m JOIN "family_group" g ON g."id" = m."group_id"'
         '   WHERE m."group_id" = ? AND m."member_id" IN (?, ?) AND m."active" = ?'
         '   AND g."active" = ?) AS family,'
@@ -156,6 +167,7 @@ async def facts(locked: Locked, quota_owner: str, institution_owner: str) -> Fac
         authorizer_status=InsuranceStatus(first["authorizer_status"]),
         authorizer_region=first["authorizer_region"],
         institution_region=first["institution_region"],
+        names=Names(first["patient_name"], first["authorizer_name"], first["institution_name"]),
         both_in_family=int(first["family"]) == 2,
         quota_account=_account(first, "quota"),
         institution_account=_account(first, "institution"),
@@ -199,6 +211,7 @@ async def lock_payment(payment_id: uuid.UUID) -> LockedPayment | None:
 @dataclass(frozen=True)
 class RefundFacts:
     bill: Bill
+    names: Names  # for the notice
     patient_region: str
     authorizer_region: str
     institution_account: AccountRef | None
@@ -212,9 +225,11 @@ async def refund_facts(
     rows = await sql.fetch(
         f"SELECT {_columns(Bill, 'b', 'b_')},"
         ' p."insured_region" AS patient_region, z."insured_region" AS authorizer_region,'
+        ' p."name" AS patient_name, z."name" AS authorizer_name, i."name" AS institution_name,'
         ' s."id" AS institution_id, s."allow_negative" AS institution_negative,'
         ' t."id" AS target_id, t."allow_negative" AS target_negative'
         ' FROM "bill" b JOIN "member" p ON p."id" = ? JOIN "member" z ON z."id" = ?'
+        ' JOIN "institution" i ON i."id" = b."institution_id"'
         ' LEFT JOIN "ledger_account" s ON s."kind" = ? AND s."owner" = ?'
         ' LEFT JOIN "ledger_account" t ON t."kind" = ? AND t."owner" = ?'
         ' WHERE b."id" = ?',
@@ -231,6 +246,7 @@ async def refund_facts(
     row = rows[0]
     return RefundFacts(
         bill=Bill._init_from_db(**{k[2:]: v for k, v in row.items() if k.startswith("b_")}),
+        names=Names(row["patient_name"], row["authorizer_name"], row["institution_name"]),
         patient_region=row["patient_region"],
         authorizer_region=row["authorizer_region"],
         institution_account=_account(row, "institution"),

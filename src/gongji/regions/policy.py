@@ -51,6 +51,7 @@ class RegionPolicy:
     premium_payment_allowed: bool
     commercial_insurance_allowed: bool
     inpatient_allowed: bool
+    quota_nearly_used_up_percent: int  # notify both sides once at most this % of a quota is left
 
 
 _DATED = {"relationship_scope", "sharing_scope"}
@@ -137,6 +138,7 @@ class PolicyBook:
             premium_payment_allowed=bool(merged["premium_payment_allowed"]),
             commercial_insurance_allowed=bool(merged["commercial_insurance_allowed"]),
             inpatient_allowed=bool(merged["inpatient_allowed"]),
+            quota_nearly_used_up_percent=int(merged["quota_nearly_used_up_percent"]),
         )
 
 
