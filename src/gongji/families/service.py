@@ -348,8 +348,9 @@ async def expire_invitations(*, now: datetime, limit: int = 500) -> int:
     async for attempt in unit_of_work():
         async with attempt:
             overdue = (
+                # No row lock (PostgreSQL refuses FOR UPDATE across the outer joins): the
+                # conditional update below lets one expirer win each invitation.
                 await Invitation.filter(status=InvitationStatus.PENDING, expires_at__lte=now)
-                .select_for_update()
                 .order_by("expires_at", "id")
                 .limit(limit)
                 .select_related("group", "inviter", "invitee")

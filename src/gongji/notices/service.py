@@ -59,7 +59,21 @@ async def notify_all(drafts: Sequence[Draft], *, now: datetime) -> list[Notice]:
     return rows
 
 
-_COLUMNS = ("id", "recipient_id", "kind", "data", "text_zh", "text_en", "created_at")
+_COLUMNS = (
+    "id",
+    "recipient_id",
+    "kind",
+    "data",
+    "text_zh",
+    "text_en",
+    "created_at",
+    "read_at",
+    "wechat_state",
+    "wechat_attempts",
+    "wechat_next_at",
+    "wechat_sent_at",
+    "wechat_error",
+)  # every column: a raw INSERT applies no model defaults
 
 
 async def notify_in(writes: Writes, drafts: Sequence[Draft], *, now: datetime) -> list[Notice]:
