@@ -525,3 +525,14 @@ async def build_scene(api: Api, *, fresh: bool = False) -> Scene:
             "commitment version": letter["commitmentLetter"]["version"],
         },
     )
+
+
+def policies_where(region: str, **values: Any) -> PolicyBook:
+    """The packaged region policy, with these keys changed for one region (e.g. Henan's
+    relationship_scope="core")."""
+    import tomllib
+    from importlib import resources
+
+    data = tomllib.loads(resources.files("gongji.regions").joinpath("policies.toml").read_text())
+    data["regions"].setdefault(region, {}).update(values)
+    return PolicyBook(data)

@@ -212,7 +212,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 def _import_members(args: argparse.Namespace, settings: Settings) -> int:
     from rich.progress import Progress
 
-    from gongji.members import registry, service
+    from gongji.members import imports, registry
     from gongji.regions.policy import PolicyBook
 
     try:
@@ -232,7 +232,7 @@ def _import_members(args: argparse.Namespace, settings: Settings) -> int:
         task = progress.add_task("importing", total=len(rows))
         created, updated = _with_db(
             settings,
-            lambda: service.import_rows(
+            lambda: imports.import_rows(
                 rows,
                 now=SystemClock().now(),
                 policies=policies,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gongji.ledger.service import reconcile
-from gongji.members import registry, service
+from gongji.members import imports, registry
 from gongji.members.models import Member, id_number_is
 from gongji.regions.policy import PolicyBook
 from gongji.wallets import service as wallets
@@ -31,7 +31,7 @@ async def authorize_mother() -> Authorization:
 async def import_line(line: str) -> None:
     rows, errors = registry.parse(HEADER + line + "\n", PolicyBook.load())
     assert errors == []
-    await service.import_rows(rows, now=START)
+    await imports.import_rows(rows, now=START)
 
 
 @pytest.mark.parametrize(

@@ -65,9 +65,7 @@ def _kind(raw: str) -> CreditKind:
     try:
         return CreditKind(text)
     except ValueError:
-        raise ValueError(
-            f"kind must be one of {', '.join(k.value for k in CreditKind)}"
-        ) from None
+        raise ValueError(f"kind must be one of {', '.join(k.value for k in CreditKind)}") from None
 
 
 def _line(line: int, record: dict[str, str]) -> CreditLine:

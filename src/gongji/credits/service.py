@@ -120,9 +120,10 @@ async def _personal_accounts(
     missing = wanted - accounts.keys()
     if missing:
         await Account.bulk_create(
-            [Account(kind=kind, owner=who, created_at=now) for kind, who in sorted(
-                missing, key=lambda m: (m[0].value, m[1])
-            )]
+            [
+                Account(kind=kind, owner=who, created_at=now)
+                for kind, who in sorted(missing, key=lambda m: (m[0].value, m[1]))
+            ]
         )
         accounts = await load()
     return accounts

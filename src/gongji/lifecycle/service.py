@@ -226,8 +226,7 @@ class Inheritance:
 
     def summary(self) -> str:
         parts = [
-            f"{s.heir_name} {s.share} {format_yuan(s.amount)} {s.status.value}"
-            for s in self.shares
+            f"{s.heir_name} {s.share} {format_yuan(s.amount)} {s.status.value}" for s in self.shares
         ]
         again = " (already recorded)" if self.replayed else ""
         return f"inheritance{again}: " + "; ".join(parts)
@@ -242,9 +241,7 @@ async def record_inheritance(
     """
     deceased_number = normalize_id_number(id_number)
     rules.check_heirs(heirs, deceased_number)
-    wanted = {
-        (pii.blind_index(h.id_number, pii.ID_NUMBER), h.share) for h in heirs
-    }
+    wanted = {(pii.blind_index(h.id_number, pii.ID_NUMBER), h.share) for h in heirs}
     async for attempt in unit_of_work():
         async with attempt:
             deceased = await _member(deceased_number, lock=True)  # one recording at a time
@@ -256,9 +253,7 @@ async def record_inheritance(
                 if recorded != wanted:
                     raise DomainError(ErrorCode.INHERITANCE_ALREADY_RECORDED, "heir")
                 return Inheritance(deceased.id, existing, replayed=True)
-            estate = await ledger.account(
-                AccountKind.ESTATE, estate_owner(deceased.id), now=now
-            )
+            estate = await ledger.account(AccountKind.ESTATE, estate_owner(deceased.id), now=now)
             estate = await Account.filter(id=estate.id).select_for_update().get()
             amounts = rules.split_estate(estate.balance, [h.share for h in heirs])
             shares = [
