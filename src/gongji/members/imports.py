@@ -1,7 +1,7 @@
 """The registry import 参保人名册: one validated file in one transaction, with R20's life events.
 
-Kept apart from `members.service`, which much of gongji imports, because it reaches into
-`gongji.lifecycle` (families, wallets, the ledger).
+Kept apart from `members.service` because it reaches into `gongji.lifecycle` (families,
+wallets, the ledger).
 """
 
 from __future__ import annotations

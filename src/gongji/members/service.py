@@ -1,4 +1,5 @@
-"""Registry use cases: find a member, re-seal personal data. Imports: `members.imports`."""
+"""Registry use cases: re-seal personal data. Lookups: `members.queries`; the registry import:
+`members.imports`."""
 
 from __future__ import annotations
 
@@ -6,21 +7,10 @@ import uuid
 from collections.abc import Callable
 
 from gongji import pii
-from gongji.members.models import Member, id_number_is, personal_data
-from gongji.members.rules import normalize_id_number
+from gongji.members.models import Member, personal_data
 from gongji.transactions import unit_of_work
 
 CHUNK = 500
-
-
-async def find(
-    id_number: str, *, name: str | None = None, field: str = "idNumber"
-) -> Member | None:
-    """The insured person with this ID number (validated first), if the name matches too."""
-    member = await Member.get_or_none(**id_number_is(normalize_id_number(id_number, field=field)))
-    if member is None or (name is not None and member.name != name.strip()):
-        return None
-    return member
 
 
 async def rotate_keys(*, progress: Callable[[int], None] = lambda _n: None) -> tuple[int, int]:
