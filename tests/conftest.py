@@ -680,6 +680,8 @@ def round_trips(monkeypatch: pytest.MonkeyPatch) -> RoundTrips:
 
         monkeypatch.setattr(MyConnection, "_execute_command", counted_command)
     return trips
+
+
 # --- live notices over WebSocket (graphql-transport-ws) --------------------------------
 
 NOTICE_SUBSCRIPTION = "subscription { notices { id kind counterpart amount remaining } }"
@@ -721,3 +723,14 @@ async def next_notice(ws: Any, within: float = 10.0) -> dict[str, Any]:
                 notice: dict[str, Any] = message["payload"]["data"]["notices"]
                 return notice
             assert message["type"] in ("ping", "pong"), message
+
+
+def policies_where(region: str, **values: Any) -> PolicyBook:
+    """The packaged region policy, with these keys changed for one region (e.g. Henan's
+    relationship_scope="core")."""
+    import tomllib
+    from importlib import resources
+
+    data = tomllib.loads(resources.files("gongji.regions").joinpath("policies.toml").read_text())
+    data["regions"].setdefault(region, {}).update(values)
+    return PolicyBook(data)

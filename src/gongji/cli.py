@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
 from tortoise.exceptions import DBConnectionError, OperationalError
@@ -20,10 +20,16 @@ from gongji.clock import SystemClock
 from gongji.errors import DomainError
 from gongji.settings import ConfigurationError, MocksOutsideDevelopment, Settings
 
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
 T = TypeVar("T")
 
 
-WRITES_PERSONAL_DATA = frozenset({"serve", "demo", "import-members", "rotate-keys"})
+WRITES_PERSONAL_DATA = frozenset(
+    {"serve", "demo", "import-members", "rotate-keys", "import-credits", "record-inheritance",
+     "record-move", "record-death"}
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,6 +57,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     importer = commands.add_parser("import-members", help="load a registry CSV, all or nothing")
     importer.add_argument("file", type=Path)
+    credits = commands.add_parser(
+        "import-credits",
+        help="load the region's personal-account credit file (CSV), all or nothing, idempotent",
+    )
+    credits.add_argument("file", type=Path)
+    move = commands.add_parser(
+        "record-move", help="转移接续: a member's insurance moved to another region (R20)"
+    )
+    move.add_argument("id_number")
+    move.add_argument("region", help="the new insured region, GB/T 2260")
+    death = commands.add_parser("record-death", help="a member died (R20): the estate is held")
+    death.add_argument("id_number")
+    inheritance = commands.add_parser(
+        "record-inheritance",
+        help="a deceased member's heirs and shares (R20): the estate goes to them",
+    )
+    inheritance.add_argument("id_number", nargs="?", help="the deceased member's ID number")
+    inheritance.add_argument(
+        "--heir",
+        action="append",
+        default=[],
+        metavar="NAME:ID_NUMBER:SHARE",
+        help="one heir, e.g. 张小明:620102201406010132:1/2 (repeat for each heir)",
+    )
+    inheritance.add_argument(
+        "--file",
+        type=Path,
+        help="CSV with columns deceased_id_number,heir_name,heir_id_number,share",
+    )
     commands.add_parser(
         "reconcile", help="recompute every balance from the ledger; non-zero on mismatch"
     )
@@ -104,6 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "migrate": _migrate,
         "demo": _demo,
         "import-members": _import_members,
+        "import-credits": _import_credits,
+        "record-move": _record_move,
+        "record-death": _record_death,
+        "record-inheritance": _record_inheritance,
         "export-schema": _export_schema,
         "reconcile": _reconcile,
         "add-institution": _add_institution,
@@ -205,7 +244,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 def _import_members(args: argparse.Namespace, settings: Settings) -> int:
     from rich.progress import Progress
 
-    from gongji.members import registry, service
+    from gongji.members import imports, registry
     from gongji.regions.policy import PolicyBook
 
     try:
@@ -213,7 +252,8 @@ def _import_members(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, UnicodeDecodeError) as error:
         print(f"cannot read {args.file}: {error}", file=sys.stderr)
         return 2
-    rows, errors = registry.parse(text, PolicyBook.load(settings.policy_file))
+    policies = PolicyBook.load(settings.policy_file)
+    rows, errors = registry.parse(text, policies)
     if errors:
         for bad in errors:
             print(f"{args.file}:{bad.line}: {bad.reason}", file=sys.stderr)
@@ -224,11 +264,128 @@ def _import_members(args: argparse.Namespace, settings: Settings) -> int:
         task = progress.add_task("importing", total=len(rows))
         created, updated = _with_db(
             settings,
-            lambda: service.import_rows(
-                rows, now=SystemClock().now(), progress=lambda n: progress.advance(task, n)
+            lambda: imports.import_rows(
+                rows,
+                now=SystemClock().now(),
+                policies=policies,
+                progress=lambda n: progress.advance(task, n),
             ),
         )
     print(f"imported {len(rows)} member(s): {created} new, {updated} updated")
+    return 0
+
+
+def _stderr_progress() -> Progress:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    return Progress(console=Console(stderr=True), transient=True)
+
+
+def _import_credits(args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.credits import rules, service
+    from gongji.money import format_yuan
+
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    lines, errors = rules.parse(text)
+    if not errors:
+        with _stderr_progress() as progress:
+            task = progress.add_task("crediting", total=2 * len(lines))
+            try:
+                done = _with_db(
+                    settings,
+                    lambda: service.import_credits(
+                        lines,
+                        now=SystemClock().now(),
+                        progress=lambda n: progress.advance(task, n),
+                    ),
+                )
+            except service.CreditFileRejected as rejected:
+                errors = rejected.errors
+    if errors:
+        for bad in errors:
+            print(f"{args.file}:{bad.line}: {bad.reason}", file=sys.stderr)
+        print(f"{len(errors)} bad line(s); nothing was credited", file=sys.stderr)
+        return 1
+    print(
+        f"credited {done.credited} line(s), {format_yuan(done.amount)} yuan;"
+        f" {done.already} already imported"
+    )
+    return 0
+
+
+def _record_move(args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.lifecycle import service
+    from gongji.regions.policy import PolicyBook
+
+    policies = PolicyBook.load(settings.policy_file)
+    try:
+        moved = _with_db(
+            settings,
+            lambda: service.record_move(
+                id_number=args.id_number,
+                region=args.region,
+                policies=policies,
+                now=SystemClock().now(),
+                by="cli",
+            ),
+        )
+    except DomainError as error:
+        return _refused(error)
+    print(moved.summary())
+    return 0
+
+
+def _record_death(args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.lifecycle import service
+
+    try:
+        ended = _with_db(
+            settings,
+            lambda: service.record_death(
+                id_number=args.id_number, now=SystemClock().now(), by="cli"
+            ),
+        )
+    except DomainError as error:
+        return _refused(error)
+    print(ended.summary())
+    return 0
+
+
+def _record_inheritance(args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.lifecycle import rules, service
+
+    try:
+        if args.file:
+            estates = rules.parse_heirs_file(args.file.read_text(encoding="utf-8"))
+        else:
+            estates = {args.id_number or "": rules.parse_heir_arguments(args.heir)}
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    except ValueError as error:
+        print(f"refused: {error}", file=sys.stderr)
+        return 1
+
+    async def run() -> list[str]:
+        return [
+            (
+                await service.record_inheritance(
+                    id_number=deceased, heirs=heirs, now=SystemClock().now(), by="cli"
+                )
+            ).summary()
+            for deceased, heirs in estates.items()
+        ]
+
+    try:
+        for line in _with_db(settings, run):
+            print(line)
+    except DomainError as error:
+        return _refused(error)
     return 0
 
 

@@ -26,6 +26,8 @@ MODEL_MODULES = [
     "gongji.payments.models",
     "gongji.records.models",
     "gongji.notices.models",
+    "gongji.credits.models",
+    "gongji.lifecycle.models",
 ]
 
 

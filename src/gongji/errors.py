@@ -112,6 +112,11 @@ class ErrorCode(enum.Enum):
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
     # pii: the face-verification provider
     FACE_PROVIDER_UNAVAILABLE = "FACE_PROVIDER_UNAVAILABLE"
+    # operator: credits, moves, deaths and inheritance (R20, R30)
+    MEMBER_DECEASED = "MEMBER_DECEASED"
+    INHERITANCE_NOT_DECEASED = "INHERITANCE_NOT_DECEASED"
+    INHERITANCE_SHARES_INVALID = "INHERITANCE_SHARES_INVALID"
+    INHERITANCE_ALREADY_RECORDED = "INHERITANCE_ALREADY_RECORDED"
 
 
 @dataclass(frozen=True)
@@ -489,6 +494,27 @@ CATALOGUE: dict[ErrorCode, Explanation] = {
         "R4",
         "人脸核身服务暂时不可用，请稍后重试",
         "Face verification is unavailable right now; try again later",
+    ),
+    # operator: credits, moves, deaths and inheritance
+    ErrorCode.MEMBER_DECEASED: Explanation(
+        "R20",
+        "账户持有人已身故，账户余额由继承人继承，不能再使用",
+        "The account holder has died: the balance goes to the heirs and cannot be spent",
+    ),
+    ErrorCode.INHERITANCE_NOT_DECEASED: Explanation(
+        "R20",
+        "该参保人未登记身故，不能登记继承",
+        "This member is not registered as deceased: no inheritance can be recorded",
+    ),
+    ErrorCode.INHERITANCE_SHARES_INVALID: Explanation(
+        "R20",
+        "继承份额无效：{reason}",
+        "Invalid inheritance shares: {reason}",
+    ),
+    ErrorCode.INHERITANCE_ALREADY_RECORDED: Explanation(
+        "R20",
+        "该参保人的继承已按其他继承人或份额登记",
+        "An inheritance with other heirs or shares is already recorded for this member",
     ),
 }
 

@@ -11,6 +11,7 @@ from gongji.audit import service as audit
 from gongji.clock import china_date
 from gongji.errors import DomainError, ErrorCode, bilingual
 from gongji.families import rules
+from gongji.families.bindings import end_membership as _end_membership
 from gongji.families.models import FamilyGroup, Invitation, Membership
 from gongji.families.rules import InvitationStatus, MembershipRole, Relationship
 from gongji.identity.face import FaceProvider
@@ -24,7 +25,6 @@ from gongji.notices import service as notices
 from gongji.notices.rules import Draft, NoticeKind
 from gongji.regions.policy import PolicyBook
 from gongji.transactions import unit_of_work
-from gongji.wallets.service import end_authorizations
 
 
 async def _active_member(member_id: uuid.UUID, *, lock: bool = False) -> Member:
@@ -378,27 +378,6 @@ async def expire_invitations(*, now: datetime, limit: int = 500) -> int:
             await notices.notify_all(drafts, now=now)
             expired = len(drafts) // 2
     return expired
-
-
-async def _end_membership(group: FamilyGroup, member_id: uuid.UUID, now: datetime, by: str) -> None:
-    """R9: unbind. The creator leaving dissolves the group and ends every binding in it.
-
-    Authorizations through the group end with it; their unspent quota returns (R11).
-    """
-    membership = await Membership.get_or_none(group=group, member_id=member_id, active=True)
-    if membership is None:
-        raise DomainError(ErrorCode.NOT_GROUP_MEMBER, "groupId")
-    if membership.role is MembershipRole.CREATOR:
-        await end_authorizations(group_id=group.id, now=now, by=by)
-        await Membership.filter(group=group, active=True).update(active=False, left_at=now)
-        await Invitation.filter(group=group, status=InvitationStatus.PENDING).update(
-            status=InvitationStatus.REVOKED, pending_slot=None, decided_at=now
-        )
-        await FamilyGroup.filter(id=group.id).update(active=False, dissolved_at=now)
-        group.active = False
-    else:
-        await end_authorizations(group_id=group.id, member_id=member_id, now=now, by=by)
-        await Membership.filter(id=membership.id).update(active=False, left_at=now)
 
 
 async def leave_family_group(

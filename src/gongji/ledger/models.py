@@ -17,7 +17,8 @@ class AccountKind(enum.Enum):
     QUOTA = "quota"  # 共济额度: money reserved for one authorization (R11)
     INSTITUTION = "institution"  # 定点机构结算账户
     PREMIUM_COLLECTION = "premium_collection"  # 城乡居民医保费归集
-    CONTRIBUTIONS = "contributions"  # 个人账户划入 (external source; the only negative account)
+    CONTRIBUTIONS = "contributions"  # 个人账户划入: a region fund, "region:<code>"; negative
+    ESTATE = "estate"  # 遗产: a deceased member's balance until the heirs receive it (R20)
 
 
 class Account(Model):
