@@ -32,7 +32,7 @@ class Credit(Model):
     period = fields.CharField(max_length=7)  # YYYY-MM
     amount = fields.BigIntField()
     content_hash = fields.CharField(max_length=64)  # the line, without the ID number in clear
-    ledger_transaction_id = fields.BigIntField(null=True)  # NULL: an amount of 0 moved nothing
+    ledger_transaction_id = fields.UUIDField(null=True)  # NULL: an amount of 0 moved nothing
     created_at = fields.DatetimeField()
 
     class Meta:

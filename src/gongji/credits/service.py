@@ -132,7 +132,7 @@ async def _personal_accounts(
 async def _write(batch: Sequence[_Checked], now: datetime) -> int:
     accounts = await _personal_accounts(batch, now)
     credited = [c for c in batch if c.line.amount]
-    transaction_id: int | None = None
+    transaction_id: uuid.UUID | None = None
     if credited:
         by_region: dict[str, int] = defaultdict(int)
         movements: list[tuple[Account, int]] = []

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('period', fields.CharField(max_length=7)),
                 ('amount', fields.BigIntField()),
                 ('content_hash', fields.CharField(max_length=64)),
-                ('ledger_transaction_id', fields.BigIntField(null=True)),
+                ('ledger_transaction_id', fields.UUIDField(null=True)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'credit', 'app': 'gongji', 'pk_attr': 'id', 'table_description': 'One credit as the region sent it. `source_reference` makes a re-sent line a no-op.'},
