@@ -16,7 +16,7 @@ def test_a_use_tells_who_where_how_much_and_what_is_left_in_both_languages() -> 
             "remaining": 44000,
         },
     )
-    assert "王秀英" in zh and "郑州一院" in zh and "60.00" in zh and "440.00" in zh
+    assert "王秀英" in zh and "郑州市第一人民医院" in zh and "60.00" in zh and "440.00" in zh
     assert "王秀英" in en and "60.00" in en and "440.00" in en
 
 
