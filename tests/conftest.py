@@ -248,19 +248,13 @@ class Api:
         return body["data"]
 
     async def login(self, code: str) -> str:
-        data = await self.data(
-            "mutation($c:String!){login(code:$c){token errors{code}}}", {"c": code}
-        )
+        data = await self.data(mini_program("Login"), {"code": code})
         token: str = data["login"]["token"]
         return token
 
     async def face_verify(self, token: str, name: str, id_number: str, *, passed: bool) -> str:
-        data = await self.data(
-            "mutation($n:String!,$i:String!){startFaceVerification(name:$n,idNumber:$i)"
-            "{verifyId errors{code}}}",
-            {"n": name, "i": id_number},
-            token=token,
-        )
+        started = mini_program("StartFaceVerification")
+        data = await self.data(started, {"name": name, "idNumber": id_number}, token=token)
         verify_id: str = data["startFaceVerification"]["verifyId"]
         assert verify_id, data
         response = await self.http.post(
@@ -290,6 +284,7 @@ async def serve(services: Services, face: MockFaceProvider) -> AsyncIterator[Api
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gongji.test") as http:
         yield Api(http, face)
+    await app.state.notices.outbox.settled()  # WeChat sends in the background: let them end
     assert MISMATCHES == [], "the fast path and the reference executor differ:\n" + "\n".join(
         MISMATCHES
     )
@@ -324,6 +319,43 @@ def person(name: str) -> demo.DemoPerson:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+MINI_PROGRAM = ROOT / "miniprogram_mock" / "graphql"
+
+
+def mini_program(operation: str) -> str:
+    """The document the mini-program sends for this operation (miniprogram_mock/graphql/)."""
+    return (MINI_PROGRAM / f"{operation}.graphql").read_text("utf-8")
+
+
+def codes(payload: dict[str, Any]) -> list[str]:
+    """The error codes of a mutation's payload."""
+    return [e["code"] for e in payload["errors"]]
+
+
+async def mother_id(api: Api, token: str) -> str:
+    """王秀英's member id, as her son 张伟 (token) sees it in his family group."""
+    groups = await api.data(
+        "{ myFamilyGroups { members { role person { id name } } } }", token=token
+    )
+    ident: str = next(
+        m["person"]["id"]
+        for g in groups["myFamilyGroups"]
+        for m in g["members"]
+        if m["person"]["name"] == "王秀英"
+    )
+    return ident
+
+
+async def create_group(api: Api, token: str, name: str = "张家") -> str:
+    """A family group created with the current commitment letter; its id."""
+    data = await api.data(
+        mini_program("CreateFamilyGroup"),
+        {"input": {"name": name, "acceptCommitment": True, "commitmentVersion": "2024.1"}},
+        token=token,
+    )
+    assert data["createFamilyGroup"]["errors"] == []
+    group_id: str = data["createFamilyGroup"]["group"]["id"]
+    return group_id
 
 
 @pytest.fixture
@@ -375,6 +407,11 @@ def server_log() -> Iterator[io.StringIO]:
     yield stream
     root.removeHandler(handler)
     root.setLevel(level)
+
+
+PREMIUM = """mutation($r:ID!,$y:Int!,$a:Money!,$k:String!){
+  payResidentPremium(relativeId:$r, year:$y, amount:$a, idempotencyKey:$k){
+    replayed premium { year amount relative { name } } errors { code rule } } }"""
 
 
 # --- bills, shared by the payment tests -------------------------------------------------
@@ -573,3 +610,114 @@ async def build_scene(api: Api, *, fresh: bool = False) -> Scene:
             "commitment version": letter["commitmentLetter"]["version"],
         },
     )
+
+
+# --- database round trips, counted at the driver ------------------------------------------
+
+
+@dataclass
+class RoundTrips:
+    """Commands sent to the database server while counting: every statement, BEGIN and
+    COMMIT included (asyncpg: each execution, prepared statements cached; asyncmy: each
+    command packet, a multi-statement query being one)."""
+
+    count: int = 0
+    statements: list[str] = dataclasses.field(default_factory=list)
+    counting: bool = False
+
+    @asynccontextmanager
+    async def measure(self) -> AsyncIterator[RoundTrips]:
+        self.count, self.statements, self.counting = 0, [], True
+        try:
+            yield self
+        finally:
+            self.counting = False
+
+    def seen(self, sql: object) -> None:
+        if self.counting:
+            self.count += 1
+            text = sql.decode(errors="replace") if isinstance(sql, bytes) else str(sql)
+            self.statements.append(" ".join(text.split())[:160])
+
+
+@pytest.fixture
+def round_trips(monkeypatch: pytest.MonkeyPatch) -> RoundTrips:
+    """`async with round_trips.measure() as trips: …; trips.count` (PostgreSQL or MySQL)."""
+    trips = RoundTrips()
+    if ON_POSTGRES:
+        from asyncpg.connection import Connection as PgConnection
+
+        execute, run, many = (
+            PgConnection.execute,
+            PgConnection._execute,
+            PgConnection._executemany,
+        )
+
+        async def counted_execute(self: Any, query: str, *args: Any, **kw: Any) -> Any:
+            if not args:  # with arguments it goes through _execute, counted there
+                trips.seen(query)
+            return await execute(self, query, *args, **kw)
+
+        async def counted_run(self: Any, query: str, *args: Any, **kw: Any) -> Any:
+            trips.seen(query)
+            return await run(self, query, *args, **kw)
+
+        async def counted_many(self: Any, query: str, *args: Any, **kw: Any) -> Any:
+            trips.seen(query)
+            return await many(self, query, *args, **kw)
+
+        monkeypatch.setattr(PgConnection, "execute", counted_execute)
+        monkeypatch.setattr(PgConnection, "_execute", counted_run)
+        monkeypatch.setattr(PgConnection, "_executemany", counted_many)
+    elif ON_MYSQL:
+        from asyncmy.connection import Connection as MyConnection
+
+        command = MyConnection._execute_command
+
+        async def counted_command(self: Any, kind: int, sql: Any) -> Any:
+            trips.seen(sql)
+            return await command(self, kind, sql)
+
+        monkeypatch.setattr(MyConnection, "_execute_command", counted_command)
+    return trips
+# --- live notices over WebSocket (graphql-transport-ws) --------------------------------
+
+NOTICE_SUBSCRIPTION = "subscription { notices { id kind counterpart amount remaining } }"
+
+
+@asynccontextmanager
+async def notice_stream(url: str, token: str | None) -> AsyncIterator[Any]:
+    """A `notices` subscription over graphql-transport-ws; yields the connection after the
+    server acknowledged it (or after it refused: read `close_code`)."""
+    import json
+
+    from websockets.asyncio.client import connect
+    from websockets.typing import Subprotocol
+
+    protocol = [Subprotocol("graphql-transport-ws")]
+    async with connect(url, subprotocols=protocol, proxy=None) as ws:
+        params = {"Authorization": f"Bearer {token}"} if token else {}
+        await ws.send(json.dumps({"type": "connection_init", "payload": params}))
+        try:
+            ack = json.loads(await ws.recv())
+        except Exception:  # refused: the server closed the socket
+            yield ws
+            return
+        assert ack["type"] == "connection_ack", ack
+        await ws.send(
+            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": NOTICE_SUBSCRIPTION}})
+        )
+        yield ws
+
+
+async def next_notice(ws: Any, within: float = 10.0) -> dict[str, Any]:
+    import asyncio
+    import json
+
+    async with asyncio.timeout(within):
+        while True:
+            message = json.loads(await ws.recv())
+            if message["type"] == "next":
+                notice: dict[str, Any] = message["payload"]["data"]["notices"]
+                return notice
+            assert message["type"] in ("ping", "pong"), message

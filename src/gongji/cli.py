@@ -84,6 +84,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rotate-keys",
         help="re-seal every ID number and phone under the first key of GONGJI_PII_KEYS",
     )
+    commands.add_parser(
+        "expire-invitations",
+        help="mark pending invitations past their expiry EXPIRED and notify both sides (cron)",
+    )
+    commands.add_parser(
+        "send-notices", help="send the WeChat subscription messages that are due (retries)"
+    )
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", type=Path, help="write to this file instead of stdout")
     args = parser.parse_args(argv)
@@ -106,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "revoke-api-keys": _revoke_api_keys,
         "add-agent": _add_agent,
         "rotate-keys": _rotate_keys,
+        "expire-invitations": _expire_invitations,
+        "send-notices": _send_notices,
     }[args.command]
     try:
         if args.command == "serve":
@@ -412,6 +421,49 @@ def _reconcile(_args: argparse.Namespace, settings: Settings) -> int:
         print(f"MISMATCH {problem}")
     print("ledger is balanced" if report.clean else f"{len(report.problems)} problem(s)")
     return 0 if report.clean else 1
+
+
+def _with_notices(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
+    """Run `work` with this process's notice channels, and let them finish before exit."""
+    from gongji.app import notice_dispatch
+    from gongji.clock import SystemClock
+    from gongji.notices import delivery
+
+    async def run() -> int:
+        dispatch = notice_dispatch(settings, SystemClock())
+        delivery.use(dispatch)
+        try:
+            return await work()
+        finally:
+            await dispatch.close()
+
+    return _with_db(settings, run)
+
+
+def _expire_invitations(_args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.clock import SystemClock
+    from gongji.families.service import expire_invitations
+
+    async def run() -> int:
+        total = 0
+        while expired := await expire_invitations(now=SystemClock().now()):
+            total += expired
+        return total
+
+    print(f"expired: {_with_notices(settings, run)}")
+    return 0
+
+
+def _send_notices(_args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.notices import delivery
+    from gongji.notices.wechat import WechatOutbox
+
+    async def run() -> int:
+        outbox = delivery.current().outbox
+        return await outbox.sweep() if isinstance(outbox, WechatOutbox) else 0
+
+    print(f"sent: {_with_notices(settings, run)}")
+    return 0
 
 
 def _export_schema(args: argparse.Namespace, _settings: Settings) -> int:

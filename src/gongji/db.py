@@ -25,6 +25,7 @@ MODEL_MODULES = [
     "gongji.wallets.models",
     "gongji.payments.models",
     "gongji.records.models",
+    "gongji.notices.models",
 ]
 
 

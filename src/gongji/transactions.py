@@ -32,6 +32,30 @@ RETRYABLE_MYSQL_ERRORS = frozenset({1213, 1205})  # deadlock, lock wait timeout
 
 log = logging.getLogger("gongji.transactions")
 
+AfterCommit = Callable[[], Awaitable[None]]
+# The callbacks of the outermost unit of work running in this task; None outside one.
+_after_commit: ContextVar[list[AfterCommit] | None] = ContextVar("after_commit", default=None)
+
+
+async def after_commit(callback: AfterCommit) -> None:
+    """Run `callback` once the outermost unit of work has committed (never if it rolls back;
+    once, after the attempt that committed, if it was retried). Outside a unit of work the
+    change is already committed, so it runs now. A failing callback is logged, not raised:
+    what it reports is already in the database."""
+    pending = _after_commit.get()
+    if pending is None:
+        await _run([callback])
+    else:
+        pending.append(callback)
+
+
+async def _run(callbacks: list[AfterCommit]) -> None:
+    for callback in callbacks:
+        try:
+            await callback()
+        except Exception:
+            log.exception("after-commit callback failed")
+
 
 def is_retryable(error: BaseException) -> bool:
     """Whether the database rolled the transaction back and asks for it to be run again.
@@ -82,8 +106,12 @@ class Attempt:
         self.retries = retries  # False inside another transaction: only the outermost retries
         self.again = False
         self._transaction: Any = None
+        self._callbacks: list[AfterCommit] = []
+        self._token: Any = None
 
     async def __aenter__(self) -> None:
+        if self.retries:  # the outermost: what runs after commit is collected here
+            self._token = _after_commit.set(self._callbacks)
         self._transaction = in_transaction()
         await self._transaction.__aenter__()
 
@@ -95,7 +123,11 @@ class Attempt:
             await self._transaction.__aexit__(kind, error, tb)  # commit, or roll back
         except Exception as at_commit:  # SERIALIZABLE engines may refuse the commit itself
             failure = at_commit
+        finally:
+            if self._token is not None:
+                _after_commit.reset(self._token)
         if failure is None:
+            await _run(self._callbacks)
             return False
         last = self.number == self.policy.attempts
         if not self.retries or last or not isinstance(failure, Exception):

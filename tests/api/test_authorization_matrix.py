@@ -78,6 +78,7 @@ OPERATIONS: dict[str, tuple[str, Any]] = {
     "authorizationsGranted": ("{ authorizationsGranted { edges { node { id } } } }", None),
     "authorizationsReceived": ("{ authorizationsReceived { edges { node { id } } } }", None),
     "myBills": ("{ myBills { edges { node { id } } } }", None),
+    "myNotices": ("{ myNotices { edges { node { id kind } } } }", None),
     "bill": ("query($b:ID!){ bill(id:$b) { id } }", lambda ids: {"b": ids["paid bill"]}),
     "institutionBills": ("{ institutionBills { edges { node { id } } } }", None),
     "patientFamilyMoneyUses": (
@@ -105,6 +106,7 @@ OPERATIONS: dict[str, tuple[str, Any]] = {
         None,
     ),
     "logout": ("mutation { logout { __typename } }", None),
+    "markNoticesRead": ("mutation { markNoticesRead(all: true) { errors { code } } }", None),
     "agentLogin": (
         'mutation { agentLogin(username:"demo-agent", password:"gongji-demo")'
         " { errors { code } } }",
@@ -224,6 +226,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "authorizationsGranted": (UNAUTH, E, E, E, A, E, E, E),
     "authorizationsReceived": (UNAUTH, E, E, A, E, E, E, E),
     "myBills": (UNAUTH, E, E, A, E, E, E, E),
+    "myNotices": (UNAUTH, A, E, A, A, E, E, E),  # 古丽 has been told nothing
     "bill": (UNAUTH, E, E, A, E, A, E, E),
     "institutionBills": (UNAUTH, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, A, E, FORBIDDEN),
     "patientFamilyMoneyUses": (
@@ -253,6 +256,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "startFaceVerification": (UNAUTH, A, A, A, A, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "verifyIdentity": (UNAUTH, A, A, A, A, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "logout": (UNAUTH, A, A, A, A, A, A, A),
+    "markNoticesRead": (UNAUTH, A, A, A, A, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "agentLogin": (A, A, A, A, A, A, A, A),
     "createFamilyGroup": (UNAUTH, A, A, A, A, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "inviteFamilyMember": (

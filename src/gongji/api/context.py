@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 from strawberry.types import Info as StrawberryInfo
 
 from gongji.api.loaders import Loaders
@@ -33,13 +33,14 @@ class Services:
 
 @dataclass
 class Context:
-    request: Request
+    request: HTTPConnection  # a Request, or a WebSocket for subscriptions
     response: Any
     services: Services
     principal: Principal | None
     language: str
     client_ip: str
     token_rejected: bool = False  # a bearer token was sent, but it is unknown or expired
+    connection_params: dict[str, Any] | None = None  # a subscription's `connection_init`
     loaders: Loaders = field(default_factory=Loaders)
 
     def now(self) -> datetime:

@@ -25,6 +25,7 @@ from gongji.api.execution import FastExecution
 from gongji.api.families import FamilyMutation, FamilyQuery
 from gongji.api.identity import IdentityMutation, IdentityQuery
 from gongji.api.institutions import InstitutionMutation, InstitutionQuery
+from gongji.api.notices import NoticeMutation, NoticeQuery, Subscription
 from gongji.api.payments import PaymentMutation, PaymentQuery
 from gongji.api.records import RecordQuery
 from gongji.api.regions import RegionQuery, RuleQuery
@@ -46,6 +47,7 @@ class Query(
     PaymentQuery,
     RecordQuery,
     InstitutionQuery,
+    NoticeQuery,
 ):
     pass
 
@@ -55,7 +57,12 @@ class Query(
     "money-moving ones take an `idempotencyKey`."
 )
 class Mutation(
-    IdentityMutation, FamilyMutation, WalletMutation, PaymentMutation, InstitutionMutation
+    IdentityMutation,
+    FamilyMutation,
+    WalletMutation,
+    PaymentMutation,
+    InstitutionMutation,
+    NoticeMutation,
 ):
     pass
 
@@ -110,6 +117,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     return GongjiSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
         extensions=[
             lambda: AddValidationRules(limits),

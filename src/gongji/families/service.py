@@ -17,9 +17,11 @@ from gongji.identity.face import FaceProvider
 from gongji.identity.principals import AgentPrincipal, MemberPrincipal
 from gongji.identity.rules import check_agent_reason, check_agent_scope
 from gongji.identity.service import confirm_face_verification
-from gongji.members import service as members
+from gongji.members import queries as members
 from gongji.members.models import Member
 from gongji.members.rules import InsuranceStatus, age_on, normalize_id_number
+from gongji.notices import service as notices
+from gongji.notices.rules import Draft, NoticeKind
 from gongji.regions.policy import PolicyBook
 from gongji.transactions import unit_of_work
 from gongji.wallets.service import end_authorizations
@@ -139,7 +141,7 @@ async def invite_family_member(
             async with attempt:
                 creator = await _active_member(member_id, lock=True)  # serializes caps (R5)
                 group = await _group(group_id)
-                if group.creator_id != creator.id:  # type: ignore[attr-defined]
+                if group.creator_id != creator.id:
                     raise DomainError(ErrorCode.NOT_GROUP_CREATOR, "groupId")
                 policy = policies.policy_for(creator.insured_region, china_date(now))
                 rules.check_relationship(relationship, policy)
@@ -178,6 +180,15 @@ async def invite_family_member(
                 )
                 if joins_directly:
                     await _join(group, invitee, relationship, now)
+                else:
+                    await notices.notify(
+                        invitee.id,
+                        NoticeKind.INVITATION_RECEIVED,
+                        now=now,
+                        counterpart=creator.name,
+                        group=group.name,
+                        invitation_id=str(invitation.id),
+                    )
                 await audit.record(
                     at=now,
                     actor_kind="member",
@@ -192,7 +203,9 @@ async def invite_family_member(
 
 
 async def _pending_invitation(invitation_id: uuid.UUID, now: datetime) -> Invitation:
-    invitation = await Invitation.get_or_none(id=invitation_id).select_related("group")
+    invitation = await Invitation.get_or_none(id=invitation_id).select_related(
+        "group", "inviter", "invitee"
+    )
     if invitation is None:
         raise DomainError(ErrorCode.NOT_FOUND, "invitationId")
     rules.check_pending(invitation.status, invitation.expires_at, now)
@@ -225,7 +238,7 @@ async def accept_invitation(
         async for attempt in unit_of_work():
             async with attempt:
                 invitation = await _pending_invitation(invitation_id, now)
-                if invitation.invitee_id != principal.member_id:  # type: ignore[attr-defined]
+                if invitation.invitee_id != principal.member_id:
                     raise DomainError(ErrorCode.NOT_INVITEE, "invitationId")
                 invitee = await _active_member(principal.member_id)
                 group = await _group(invitation.group.id, lock=True)
@@ -251,6 +264,14 @@ async def accept_invitation(
                         raise DomainError(ErrorCode.FACE_VERIFICATION_FAILED, "verifyId")
                 await _decide(invitation, InvitationStatus.ACCEPTED, now)
                 membership = await _join(group, invitee, invitation.relationship, now)
+                await notices.notify(
+                    invitation.inviter.id,
+                    NoticeKind.INVITATION_ACCEPTED,
+                    now=now,
+                    counterpart=invitee.name,
+                    group=group.name,
+                    invitation_id=str(invitation.id),
+                )
                 await audit.record(
                     at=now,
                     actor_kind="member",
@@ -269,9 +290,17 @@ async def decline_invitation(
     async for attempt in unit_of_work():
         async with attempt:
             invitation = await _pending_invitation(invitation_id, now)
-            if invitation.invitee_id != member_id:  # type: ignore[attr-defined]
+            if invitation.invitee_id != member_id:
                 raise DomainError(ErrorCode.NOT_INVITEE, "invitationId")
             await _decide(invitation, InvitationStatus.DECLINED, now)
+            await notices.notify(
+                invitation.inviter.id,
+                NoticeKind.INVITATION_DECLINED,
+                now=now,
+                counterpart=invitation.invitee.name,
+                group=invitation.group.name,
+                invitation_id=str(invitation.id),
+            )
             await audit.record(
                 at=now,
                 actor_kind="member",
@@ -288,9 +317,17 @@ async def revoke_invitation(
     async for attempt in unit_of_work():
         async with attempt:
             invitation = await _pending_invitation(invitation_id, now)
-            if invitation.inviter_id != member_id:  # type: ignore[attr-defined]
+            if invitation.inviter_id != member_id:
                 raise DomainError(ErrorCode.NOT_GROUP_CREATOR, "invitationId")
             await _decide(invitation, InvitationStatus.REVOKED, now)
+            await notices.notify(
+                invitation.invitee.id,
+                NoticeKind.INVITATION_REVOKED,
+                now=now,
+                counterpart=invitation.inviter.name,
+                group=invitation.group.name,
+                invitation_id=str(invitation.id),
+            )
             await audit.record(
                 at=now,
                 actor_kind="member",
@@ -299,6 +336,47 @@ async def revoke_invitation(
                 subject_id=invitation.id,
             )
     return invitation
+
+
+async def expire_invitations(*, now: datetime, limit: int = 500) -> int:
+    """R7: pending invitations past their expiry become EXPIRED, and both sides are told.
+
+    Run by `gongji expire-invitations` (e.g. from cron); until then they already read as
+    EXPIRED and cannot be accepted. Returns how many expired; a batch of `limit` per call.
+    """
+    expired = 0
+    async for attempt in unit_of_work():
+        async with attempt:
+            overdue = (
+                await Invitation.filter(status=InvitationStatus.PENDING, expires_at__lte=now)
+                .select_for_update()
+                .order_by("expires_at", "id")
+                .limit(limit)
+                .select_related("group", "inviter", "invitee")
+            )
+            drafts = []
+            for invitation in overdue:
+                changed = await Invitation.filter(
+                    id=invitation.id, status=InvitationStatus.PENDING
+                ).update(status=InvitationStatus.EXPIRED, pending_slot=None)
+                if not changed:
+                    continue
+                common = {"group": invitation.group.name, "invitation_id": str(invitation.id)}
+                drafts += [
+                    Draft(
+                        invitation.inviter.id,
+                        NoticeKind.INVITATION_EXPIRED,
+                        {"counterpart": invitation.invitee.name, **common},
+                    ),
+                    Draft(
+                        invitation.invitee.id,
+                        NoticeKind.INVITATION_EXPIRED,
+                        {"counterpart": invitation.inviter.name, **common},
+                    ),
+                ]
+            await notices.notify_all(drafts, now=now)
+            expired = len(drafts) // 2
+    return expired
 
 
 async def _end_membership(group: FamilyGroup, member_id: uuid.UUID, now: datetime, by: str) -> None:
@@ -345,7 +423,7 @@ async def remove_family_member(
     async for attempt in unit_of_work():
         async with attempt:
             group = await _group(group_id, lock=True)
-            if group.creator_id != member_id:  # type: ignore[attr-defined]
+            if group.creator_id != member_id:
                 raise DomainError(ErrorCode.NOT_GROUP_CREATOR, "groupId")
             if removed_member_id == member_id:
                 raise DomainError(ErrorCode.CANNOT_REMOVE_CREATOR, "memberId")

@@ -20,6 +20,8 @@ from gongji.ledger import service as ledger
 from gongji.ledger.models import Account, AccountKind
 from gongji.ledger.rules import SYSTEM, owner
 from gongji.members.models import Member
+from gongji.notices import service as notices
+from gongji.notices.rules import Draft, NoticeKind
 from gongji.records import service as records
 from gongji.regions.policy import PolicyBook
 from gongji.transactions import unit_of_work
@@ -185,7 +187,7 @@ async def shared_group_relationship(
 ) -> tuple[uuid.UUID, family_rules.Relationship]:
     """The relative's relationship to the authorizer, through a group both belong to (R8)."""
     mine = {
-        m.group_id: m  # type: ignore[attr-defined]
+        m.group_id: m
         for m in await Membership.filter(member_id=authorizer_id, active=True, group__active=True)
     }
     theirs = await Membership.filter(
@@ -194,7 +196,7 @@ async def shared_group_relationship(
     if not theirs:
         raise DomainError(ErrorCode.NOT_IN_SAME_FAMILY, "relativeId")
     membership = theirs[0]
-    group_id = membership.group_id  # type: ignore[attr-defined]
+    group_id = membership.group_id
     relationship = family_rules.relationship_between(
         mine[group_id].relationship, membership.relationship
     )
@@ -207,9 +209,9 @@ async def _authorization(
     found = await Authorization.filter(id=authorization_id).select_for_update().get_or_none()
     if found is None:
         raise DomainError(ErrorCode.NOT_FOUND, "authorizationId")
-    parties = {found.authorizer_id}  # type: ignore[attr-defined]
+    parties = {found.authorizer_id}
     if not authorizer_only:
-        parties.add(found.relative_id)  # type: ignore[attr-defined]
+        parties.add(found.relative_id)
     if member_id not in parties:
         raise DomainError(ErrorCode.NOT_AUTHORIZATION_PARTY, "authorizationId")
     if found.status is not AuthorizationStatus.ACTIVE:
@@ -269,6 +271,21 @@ async def authorize(
                     subject_id=authorization.id,
                     detail={"quota": quota},
                 )
+                granted = {
+                    "counterpart": authorizer.name,
+                    "authorization_id": str(authorization.id),
+                }
+                await notices.notify_all(
+                    [
+                        Draft(
+                            relative.id,
+                            NoticeKind.AUTHORIZATION_GRANTED,
+                            {**granted, "quota": quota},
+                        ),
+                        Draft(relative.id, NoticeKind.PAY_WITH_FAMILY_REMINDER, granted),  # R23
+                    ],
+                    now=now,
+                )
     except IntegrityError:
         raise DomainError(ErrorCode.AUTHORIZATION_ALREADY_ACTIVE, "relativeId") from None
     return authorization
@@ -303,16 +320,28 @@ async def change_authorization(
                 subject_id=authorization.id,
                 detail={"quota": quota},
             )
+            await authorization.fetch_related("authorizer", "relative")
+            await notices.notify(
+                authorization.relative.id,
+                NoticeKind.AUTHORIZATION_CHANGED,
+                now=now,
+                counterpart=authorization.authorizer.name,
+                quota=quota,
+                remaining=quota - authorization.spent,
+                authorization_id=str(authorization.id),
+            )
     return authorization
 
 
 async def _close(
     authorization: Authorization, status: AuthorizationStatus, by: str, now: datetime
-) -> None:
-    """Return the unspent quota to the authorizer's wallet and end the authorization."""
+) -> int:
+    """Return the unspent quota to the authorizer's wallet and end the authorization.
+    Returns the amount returned."""
     quota_acc = await quota_account(authorization.id, now)
+    returned: int = quota_acc.balance
     if quota_acc.balance:
-        authorizer_id = authorization.authorizer_id  # type: ignore[attr-defined]
+        authorizer_id = authorization.authorizer_id
         await ledger.post(
             kind="authorization_end",
             reference=authorization.id,
@@ -325,6 +354,12 @@ async def _close(
     authorization.status, authorization.active_slot = status, None
     authorization.ended_at, authorization.ended_by, authorization.updated_at = now, by, now
     await authorization.save()
+    return returned
+
+
+def _parties(authorization: Authorization) -> tuple[uuid.UUID, uuid.UUID]:
+    """(authorizer id, relative id) of an authorization read with both parties."""
+    return authorization.authorizer.id, authorization.relative.id
 
 
 async def revoke_authorization(
@@ -334,7 +369,22 @@ async def revoke_authorization(
     async for attempt in unit_of_work():
         async with attempt:
             authorization = await _authorization(authorization_id, member_id, authorizer_only=False)
-            await _close(authorization, AuthorizationStatus.REVOKED, f"member:{member_id}", now)
+            returned = await _close(
+                authorization, AuthorizationStatus.REVOKED, f"member:{member_id}", now
+            )
+            await authorization.fetch_related("authorizer", "relative")
+            authorizer_id, relative_id = _parties(authorization)
+            actor = (
+                authorization.authorizer if member_id == authorizer_id else authorization.relative
+            )
+            await notices.notify(
+                relative_id if member_id == authorizer_id else authorizer_id,
+                NoticeKind.AUTHORIZATION_REVOKED,
+                now=now,
+                counterpart=actor.name,
+                amount=returned,
+                authorization_id=str(authorization.id),
+            )
             await audit.record(
                 at=now,
                 actor_kind="member",
@@ -360,9 +410,25 @@ async def end_authorizations(
     if member_id is not None:
         query = query.filter(Q(authorizer_id=member_id) | Q(relative_id=member_id))
     ended = 0
+    drafts = []
     for authorization in await query.select_for_update().order_by("id"):
-        await _close(authorization, AuthorizationStatus.ENDED, by, now)
+        returned = await _close(authorization, AuthorizationStatus.ENDED, by, now)
         ended += 1
+        await authorization.fetch_related("authorizer", "relative")
+        common = {"amount": returned, "authorization_id": str(authorization.id)}
+        drafts += [
+            Draft(
+                authorization.authorizer.id,
+                NoticeKind.AUTHORIZATION_ENDED,
+                {"counterpart": authorization.relative.name, **common},
+            ),
+            Draft(
+                authorization.relative.id,
+                NoticeKind.AUTHORIZATION_ENDED,
+                {"counterpart": authorization.authorizer.name, **common},
+            ),
+        ]
+    await notices.notify_all(drafts, now=now)
     return ended
 
 
