@@ -10,7 +10,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('gongji', '0006_partner')]
+    dependencies = [('gongji', '0007_uuid_keys')]
 
     initial = False
 
