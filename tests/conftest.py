@@ -45,6 +45,9 @@ os.environ.setdefault("GONGJI_ENV", "development")
 TEST_DATABASE_URL = os.environ.get("GONGJI_TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
 ON_MYSQL = TEST_DATABASE_URL.startswith("mysql://")
+ISOLATION = os.environ.get("GONGJI_TEST_ISOLATION", "").replace("-", " ") or None
+if ISOLATION and (not ON_POSTGRES or ISOLATION not in ("serializable", "repeatable read")):
+    raise pytest.UsageError("GONGJI_TEST_ISOLATION: serializable or repeatable-read, on PostgreSQL")
 # 2026-03-10 10:00 in China: inside transfer hours, after Gansu went nationwide.
 START = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 
@@ -58,6 +61,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+async def _set_isolation(conn: Any, url: str, level: str | None) -> None:
+    """GONGJI_TEST_ISOLATION=serializable runs the suite with the PostgreSQL test database at
+    SERIALIZABLE, as CockroachDB runs (make test-pg-serializable); the end of the run resets it."""
+    database = f'ALTER DATABASE "{urlsplit(url).path.lstrip("/")}"'
+    if level:
+        await conn.execute(f"{database} SET default_transaction_isolation = '{level}'")
+    else:
+        await conn.execute(f"{database} RESET default_transaction_isolation")
+
+
 async def _reset(url: str) -> None:
     """Empty the test database so migrations start from nothing."""
     if ON_POSTGRES:
@@ -69,6 +82,7 @@ async def _reset(url: str) -> None:
             pytest.exit(f"PostgreSQL at {url} is unreachable: {error}", returncode=3)
         try:
             await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+            await _set_isolation(conn, url, ISOLATION)
         finally:
             await conn.close()
     elif ON_MYSQL:
@@ -93,6 +107,32 @@ async def _reset(url: str) -> None:
         conn.close()
 
 
+async def _scratch_url(tmp_path: Path) -> str:
+    """An empty database beside the test database, on the same engine (its name + "_scratch")."""
+    if not (ON_POSTGRES or ON_MYSQL):
+        return f"sqlite://{tmp_path / 'scratch.sqlite3'}"
+    parts = urlsplit(TEST_DATABASE_URL)
+    url = parts._replace(path=parts.path + "_scratch").geturl()
+    if ON_POSTGRES:
+        import asyncpg
+
+        conn = await asyncpg.connect(TEST_DATABASE_URL.replace("postgres://", "postgresql://", 1))
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}_scratch"')
+        finally:
+            await conn.close()
+    else:
+        await _reset(url)
+    return url
+
+
+@pytest.fixture
+async def scratch_url(tmp_path: Path) -> str:
+    """For tests that migrate a database of their own (in a subprocess: migrating re-binds the
+    ORM's models). Migrating it creates it; it is emptied first."""
+    return await _scratch_url(tmp_path)
+
+
 @pytest.fixture(scope="session")
 async def database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     url = TEST_DATABASE_URL or f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
@@ -102,6 +142,14 @@ async def database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[st
     await db.connect(url)
     yield url
     await db.disconnect()
+    if ISOLATION:
+        import asyncpg
+
+        conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        try:
+            await _set_isolation(conn, url, None)
+        finally:
+            await conn.close()
 
 
 async def _truncate() -> None:
@@ -200,19 +248,13 @@ class Api:
         return body["data"]
 
     async def login(self, code: str) -> str:
-        data = await self.data(
-            "mutation($c:String!){login(code:$c){token errors{code}}}", {"c": code}
-        )
+        data = await self.data(mini_program("Login"), {"code": code})
         token: str = data["login"]["token"]
         return token
 
     async def face_verify(self, token: str, name: str, id_number: str, *, passed: bool) -> str:
-        data = await self.data(
-            "mutation($n:String!,$i:String!){startFaceVerification(name:$n,idNumber:$i)"
-            "{verifyId errors{code}}}",
-            {"n": name, "i": id_number},
-            token=token,
-        )
+        started = mini_program("StartFaceVerification")
+        data = await self.data(started, {"name": name, "idNumber": id_number}, token=token)
         verify_id: str = data["startFaceVerification"]["verifyId"]
         assert verify_id, data
         response = await self.http.post(
@@ -277,6 +319,43 @@ def person(name: str) -> demo.DemoPerson:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+MINI_PROGRAM = ROOT / "miniprogram_mock" / "graphql"
+
+
+def mini_program(operation: str) -> str:
+    """The document the mini-program sends for this operation (miniprogram_mock/graphql/)."""
+    return (MINI_PROGRAM / f"{operation}.graphql").read_text("utf-8")
+
+
+def codes(payload: dict[str, Any]) -> list[str]:
+    """The error codes of a mutation's payload."""
+    return [e["code"] for e in payload["errors"]]
+
+
+async def mother_id(api: Api, token: str) -> str:
+    """王秀英's member id, as her son 张伟 (token) sees it in his family group."""
+    groups = await api.data(
+        "{ myFamilyGroups { members { role person { id name } } } }", token=token
+    )
+    ident: str = next(
+        m["person"]["id"]
+        for g in groups["myFamilyGroups"]
+        for m in g["members"]
+        if m["person"]["name"] == "王秀英"
+    )
+    return ident
+
+
+async def create_group(api: Api, token: str, name: str = "张家") -> str:
+    """A family group created with the current commitment letter; its id."""
+    data = await api.data(
+        mini_program("CreateFamilyGroup"),
+        {"input": {"name": name, "acceptCommitment": True, "commitmentVersion": "2024.1"}},
+        token=token,
+    )
+    assert data["createFamilyGroup"]["errors"] == []
+    group_id: str = data["createFamilyGroup"]["group"]["id"]
+    return group_id
 
 
 @pytest.fixture
@@ -328,6 +407,11 @@ def server_log() -> Iterator[io.StringIO]:
     yield stream
     root.removeHandler(handler)
     root.setLevel(level)
+
+
+PREMIUM = """mutation($r:ID!,$y:Int!,$a:Money!,$k:String!){
+  payResidentPremium(relativeId:$r, year:$y, amount:$a, idempotencyKey:$k){
+    replayed premium { year amount relative { name } } errors { code rule } } }"""
 
 
 # --- bills, shared by the payment tests -------------------------------------------------
@@ -528,6 +612,74 @@ async def build_scene(api: Api, *, fresh: bool = False) -> Scene:
     )
 
 
+# --- database round trips, counted at the driver ------------------------------------------
+
+
+@dataclass
+class RoundTrips:
+    """Commands sent to the database server while counting: every statement, BEGIN and
+    COMMIT included (asyncpg: each execution, prepared statements cached; asyncmy: each
+    command packet, a multi-statement query being one)."""
+
+    count: int = 0
+    statements: list[str] = dataclasses.field(default_factory=list)
+    counting: bool = False
+
+    @asynccontextmanager
+    async def measure(self) -> AsyncIterator[RoundTrips]:
+        self.count, self.statements, self.counting = 0, [], True
+        try:
+            yield self
+        finally:
+            self.counting = False
+
+    def seen(self, sql: object) -> None:
+        if self.counting:
+            self.count += 1
+            text = sql.decode(errors="replace") if isinstance(sql, bytes) else str(sql)
+            self.statements.append(" ".join(text.split())[:160])
+
+
+@pytest.fixture
+def round_trips(monkeypatch: pytest.MonkeyPatch) -> RoundTrips:
+    """`async with round_trips.measure() as trips: …; trips.count` (PostgreSQL or MySQL)."""
+    trips = RoundTrips()
+    if ON_POSTGRES:
+        from asyncpg.connection import Connection as PgConnection
+
+        execute, run, many = (
+            PgConnection.execute,
+            PgConnection._execute,
+            PgConnection._executemany,
+        )
+
+        async def counted_execute(self: Any, query: str, *args: Any, **kw: Any) -> Any:
+            if not args:  # with arguments it goes through _execute, counted there
+                trips.seen(query)
+            return await execute(self, query, *args, **kw)
+
+        async def counted_run(self: Any, query: str, *args: Any, **kw: Any) -> Any:
+            trips.seen(query)
+            return await run(self, query, *args, **kw)
+
+        async def counted_many(self: Any, query: str, *args: Any, **kw: Any) -> Any:
+            trips.seen(query)
+            return await many(self, query, *args, **kw)
+
+        monkeypatch.setattr(PgConnection, "execute", counted_execute)
+        monkeypatch.setattr(PgConnection, "_execute", counted_run)
+        monkeypatch.setattr(PgConnection, "_executemany", counted_many)
+    elif ON_MYSQL:
+        from asyncmy.connection import Connection as MyConnection
+
+        command = MyConnection._execute_command
+
+        async def counted_command(self: Any, kind: int, sql: Any) -> Any:
+            trips.seen(sql)
+            return await command(self, kind, sql)
+
+        monkeypatch.setattr(MyConnection, "_execute_command", counted_command)
+    return trips
 # --- live notices over WebSocket (graphql-transport-ws) --------------------------------
 
 NOTICE_SUBSCRIPTION = "subscription { notices { id kind counterpart amount remaining } }"

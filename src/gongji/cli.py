@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from tortoise.exceptions import DBConnectionError, OperationalError
 
@@ -125,8 +126,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gongji: {error}", file=sys.stderr)
         return 2
     except (DBConnectionError, OperationalError, OSError) as error:
-        print(f"cannot use the database {settings.database_url}: {error}", file=sys.stderr)
+        where = _shown(settings.database_url)
+        print(f"cannot use the database {where}: {_line(error)}", file=sys.stderr)
         return 2
+
+
+def _line(error: BaseException) -> str:
+    """The error on one line, with the fix when the database has no tables yet."""
+    text = " ".join(str(error).split())
+    lowered = text.lower()
+    if "no such table" in lowered or "does not exist" in lowered or "doesn't exist" in lowered:
+        return f"{text} (run gongji migrate)"
+    return text
+
+
+def _shown(database_url: str) -> str:
+    """The URL without its password."""
+    parts = urlsplit(database_url)
+    if not parts.password:
+        return database_url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -158,7 +177,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
-    if asyncio.run(db.migrate(settings.database_url)):
+    def progress(event: str, app: str, name: str) -> None:
+        if event == "apply_start":  # a migration may rebuild big tables (0007): say which
+            print(f"applying {app}.{name} …", flush=True)
+
+    if asyncio.run(db.migrate(settings.database_url, progress=progress)):
         print(f"created the database {settings.database_url}")
     print(f"migrations applied to {settings.database_url}")
     return 0
@@ -448,7 +471,11 @@ def _export_schema(args: argparse.Namespace, _settings: Settings) -> int:
 
     sdl = schema.as_str() + "\n"
     if args.output:
-        args.output.write_text(sdl, encoding="utf-8")
+        try:
+            args.output.write_text(sdl, encoding="utf-8")
+        except OSError as error:
+            print(f"cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
+            return 2
     else:
         sys.stdout.write(sdl)
     return 0

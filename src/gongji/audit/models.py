@@ -7,9 +7,11 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
+from gongji.keys import new_key
+
 
 class AuditEntry(Model):
-    id = fields.BigIntField(primary_key=True)
+    id = fields.UUIDField(primary_key=True, default=new_key)
     at = fields.DatetimeField()
     actor_kind = fields.CharField(max_length=16)  # member, agent, institution, system
     actor_id = fields.CharField(max_length=64)

@@ -7,6 +7,8 @@ import enum
 from tortoise import fields
 from tortoise.models import Model
 
+from gongji.keys import new_key
+
 
 class AccountKind(enum.Enum):
     PERSONAL_CARRYOVER = "personal_carryover"  # 个人账户历年结余
@@ -21,7 +23,7 @@ class AccountKind(enum.Enum):
 class Account(Model):
     """One balance. `balance` always equals the sum of the account's entries (reconcile)."""
 
-    id = fields.BigIntField(primary_key=True)
+    id = fields.UUIDField(primary_key=True, default=new_key)
     kind = fields.CharEnumField(AccountKind, max_length=24)
     owner = fields.CharField(max_length=64)  # "member:<uuid>", "authorization:<uuid>", …
     balance = fields.BigIntField(default=0)
@@ -36,7 +38,7 @@ class Account(Model):
 class LedgerTransaction(Model):
     """One movement of money: entries that sum to zero, written with the balances they change."""
 
-    id = fields.BigIntField(primary_key=True)
+    id = fields.UUIDField(primary_key=True, default=new_key)
     kind = fields.CharField(max_length=32)
     reference = fields.CharField(max_length=64, db_index=True)
     memo = fields.CharField(max_length=255, default="")
@@ -49,7 +51,7 @@ class LedgerTransaction(Model):
 class Entry(Model):
     """Signed fen: positive into the account (debit), negative out of it (credit)."""
 
-    id = fields.BigIntField(primary_key=True)
+    id = fields.UUIDField(primary_key=True, default=new_key)
     transaction: fields.ForeignKeyRelation[LedgerTransaction] = fields.ForeignKeyField(
         "gongji.LedgerTransaction", related_name="entries", on_delete=fields.RESTRICT
     )

@@ -23,8 +23,9 @@ from typing import Any
 from gongji.notices import delivery
 from gongji.notices.models import Notice
 from gongji.notices.rules import Draft, NoticeKind, texts
+from gongji.sql import Writes
 
-__all__ = ["Draft", "NoticeKind", "mark_read", "notify", "notify_all"]
+__all__ = ["Draft", "NoticeKind", "mark_read", "notify", "notify_all", "notify_in"]
 from gongji.transactions import after_commit
 
 
@@ -54,6 +55,25 @@ async def notify_all(drafts: Sequence[Draft], *, now: datetime) -> list[Notice]:
         return []
     rows = [_row(d, now) for d in drafts]
     await Notice.bulk_create(rows)
+    await _deliver_after_commit(rows, drafts)
+    return rows
+
+
+_COLUMNS = ("id", "recipient_id", "kind", "data", "text_zh", "text_en", "created_at")
+
+
+async def notify_in(writes: Writes, drafts: Sequence[Draft], *, now: datetime) -> list[Notice]:
+    """As `notify_all`, but the INSERT joins the unit of work's write batch (`gongji.sql`),
+    the way the payment path sends all its writes in one round trip."""
+    if not drafts:
+        return []
+    rows = [_row(d, now) for d in drafts]
+    writes.insert(Notice, [{name: getattr(r, name) for name in _COLUMNS} for r in rows])
+    await _deliver_after_commit(rows, drafts)  # registers the delivery; no round trip
+    return rows
+
+
+async def _deliver_after_commit(rows: Sequence[Notice], drafts: Sequence[Draft]) -> None:
     events = [
         delivery.Event(str(r.id), str(d.recipient_id)) for r, d in zip(rows, drafts, strict=True)
     ]
@@ -62,7 +82,6 @@ async def notify_all(drafts: Sequence[Draft], *, now: datetime) -> list[Notice]:
         await delivery.current().committed(events)
 
     await after_commit(deliver)
-    return rows
 
 
 async def mark_read(*, member_id: uuid.UUID, ids: Iterable[uuid.UUID] | None, now: datetime) -> int:

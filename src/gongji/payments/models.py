@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
+from gongji.keys import new_key
 from gongji.payments.rules import ItemCategory, VisitType
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ class Bill(Model):
 
 
 class BillItem(Model):
-    id = fields.BigIntField(primary_key=True)
+    id = fields.UUIDField(primary_key=True, default=new_key)
     bill: fields.ForeignKeyRelation[Bill] = fields.ForeignKeyField(
         "gongji.Bill", related_name="items", on_delete=fields.RESTRICT
     )
@@ -128,6 +129,7 @@ class PaymentCode(Model):
     )
     patient_id: uuid.UUID
     authorization_id: uuid.UUID
+    payment_id: uuid.UUID | None
 
     class Meta:
         table = "payment_code"
@@ -158,6 +160,8 @@ class PremiumPayment(Model):
     relative: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "gongji.Member", related_name="premiums_received", on_delete=fields.RESTRICT
     )
+    payer_id: uuid.UUID
+    relative_id: uuid.UUID
     year = fields.IntField()
     amount = fields.BigIntField()
     created_at = fields.DatetimeField()

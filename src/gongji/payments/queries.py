@@ -14,7 +14,7 @@ from gongji.identity.principals import InstitutionPrincipal, MemberPrincipal, Pr
 from gongji.pagination import Keyset, Page
 from gongji.payments.models import Bill, BillItem, BillStatus, Payment, Refund
 
-BILLS = Keyset(time_field="created_at", key_type=uuid.UUID)
+BILLS = Keyset(time_field="created_at")
 """Bills page on (created_at, id), newest first; indexed per institution and per patient."""
 
 

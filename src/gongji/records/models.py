@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
 
+from gongji.keys import new_key
 from gongji.payments.rules import VisitType
 
 if TYPE_CHECKING:
@@ -28,7 +30,7 @@ class UsageRecord(Model):
     `amount` is the signed change to the family money used: a refund is negative.
     """
 
-    id = fields.BigIntField(primary_key=True)
+    id = fields.UUIDField(primary_key=True, default=new_key)
     occurred_at = fields.DatetimeField()
     kind = fields.CharEnumField(RecordKind, max_length=16)
     visit_type = fields.CharEnumField(VisitType, max_length=2, null=True)
@@ -41,6 +43,9 @@ class UsageRecord(Model):
     authorizer: fields.ForeignKeyNullableRelation[Member] = fields.ForeignKeyField(
         "gongji.Member", related_name="usage_as_authorizer", null=True, on_delete=fields.RESTRICT
     )
+    institution_id: uuid.UUID | None  # set by Tortoise beside each relation; declared for mypy
+    patient_id: uuid.UUID | None
+    authorizer_id: uuid.UUID | None
     authorization_id = fields.UUIDField(null=True)
     patient_region = fields.CharField(max_length=6, null=True)  # insured region at the time
     authorizer_region = fields.CharField(max_length=6, null=True)
