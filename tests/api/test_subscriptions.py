@@ -162,7 +162,7 @@ def two_workers(tmp_path: Path) -> Iterator[tuple[str, str]]:
                     pass
                 assert time.monotonic() < deadline, f"worker on {port} did not start"
                 time.sleep(0.2)
-        yield tuple(f"127.0.0.1:{p}" for p in ports)  # type: ignore[misc]
+        yield f"127.0.0.1:{ports[0]}", f"127.0.0.1:{ports[1]}"
     finally:
         for server in servers:
             server.terminate()

@@ -23,7 +23,7 @@ from gongji.pagination import Keyset
 
 KEYSET = Keyset()
 
-NoticeKindType = described(
+described(
     NoticeKind,
     name="NoticeKind",
     description="What a notice is about. Clients switch on it; `text` says it in words.",
@@ -49,9 +49,7 @@ NoticeKindType = described(
 @strawberry.type(description="通知: something you should know of. Kept until read and after.")
 class Notice:
     id: strawberry.ID = strawberry.field(description="The notice's id.")
-    kind: NoticeKindType = strawberry.field(  # type: ignore[valid-type]
-        description="What it is about."
-    )
+    kind: NoticeKind = strawberry.field(description="What it is about.")
     text: str = strawberry.field(description="In the caller's language (Accept-Language).")
     text_zh: str = strawberry.field(description="In Chinese.")
     text_en: str = strawberry.field(description="In English.")

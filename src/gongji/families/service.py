@@ -347,13 +347,15 @@ async def expire_invitations(*, now: datetime, limit: int = 500) -> int:
     expired = 0
     async for attempt in unit_of_work():
         async with attempt:
-            overdue = (
-                # No row lock (PostgreSQL refuses FOR UPDATE across the outer joins): the
-                # conditional update below lets one expirer win each invitation.
+            locked = (
                 await Invitation.filter(status=InvitationStatus.PENDING, expires_at__lte=now)
+                .select_for_update()
                 .order_by("expires_at", "id")
                 .limit(limit)
-                .select_related("group", "inviter", "invitee")
+                .values_list("id", flat=True)
+            )  # PostgreSQL locks no outer join: the names are read after the lock
+            overdue = await Invitation.filter(id__in=list(locked)).select_related(
+                "group", "inviter", "invitee"
             )
             drafts = []
             for invitation in overdue:

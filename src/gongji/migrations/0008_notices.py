@@ -5,7 +5,7 @@ from gongji.notices.rules import NoticeKind
 from orjson import loads
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
-from uuid import uuid4
+from gongji.keys import new_key
 from tortoise import fields
 from tortoise.indexes import Index
 
@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Notice',
             fields=[
-                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('id', fields.UUIDField(primary_key=True, default=new_key, unique=True, db_index=True)),
                 ('recipient', fields.ForeignKeyField('gongji.Member', source_field='recipient_id', db_constraint=True, to_field='id', related_name='notices', on_delete=OnDelete.RESTRICT)),
                 ('kind', fields.CharEnumField(description='INVITATION_RECEIVED: invitation_received\nINVITATION_ACCEPTED: invitation_accepted\nINVITATION_DECLINED: invitation_declined\nINVITATION_REVOKED: invitation_revoked\nINVITATION_EXPIRED: invitation_expired\nAUTHORIZATION_GRANTED: authorization_granted\nPAY_WITH_FAMILY_REMINDER: pay_with_family_reminder\nAUTHORIZATION_CHANGED: authorization_changed\nAUTHORIZATION_REVOKED: authorization_revoked\nAUTHORIZATION_ENDED: authorization_ended\nAUTHORIZATION_USED: authorization_used\nAUTHORIZATION_REFUNDED: authorization_refunded\nQUOTA_NEARLY_USED_UP: quota_nearly_used_up', enum_type=NoticeKind, max_length=32)),
                 ('data', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),

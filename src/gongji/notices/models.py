@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
 
+from gongji.keys import new_key
 from gongji.notices.rules import NoticeKind
 
 if TYPE_CHECKING:
@@ -25,10 +27,11 @@ class WechatState(enum.Enum):
 class Notice(Model):
     """One thing a member should know of, with its read state and WeChat progress."""
 
-    id = fields.UUIDField(primary_key=True)
+    id = fields.UUIDField(primary_key=True, default=new_key)
     recipient: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "gongji.Member", related_name="notices", on_delete=fields.RESTRICT
     )
+    recipient_id: uuid.UUID  # set by Tortoise beside the relation; declared for mypy
     kind = fields.CharEnumField(NoticeKind, max_length=32)
     data: dict[str, Any] = fields.JSONField(default=dict)  # the structured fields (rules.FIELDS)
     text_zh = fields.CharField(max_length=255)

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from gongji.keys import new_key
 from gongji.notices import delivery
 from gongji.notices.models import Notice
 from gongji.notices.rules import Draft, NoticeKind, texts
@@ -39,7 +40,7 @@ async def notify(
 def _row(draft: Draft, now: datetime) -> Notice:
     zh, en = texts(draft.kind, draft.fields)
     return Notice(
-        id=uuid.uuid4(),
+        id=new_key(),
         recipient_id=draft.recipient_id,
         kind=draft.kind,
         data=dict(draft.fields),
@@ -59,6 +60,7 @@ async def notify_all(drafts: Sequence[Draft], *, now: datetime) -> list[Notice]:
     return rows
 
 
+# Every column: a raw INSERT gets none of the ORM's Python-side defaults (read and WeChat state).
 _COLUMNS = (
     "id",
     "recipient_id",
@@ -73,7 +75,7 @@ _COLUMNS = (
     "wechat_next_at",
     "wechat_sent_at",
     "wechat_error",
-)  # every column: a raw INSERT applies no model defaults
+)
 
 
 async def notify_in(writes: Writes, drafts: Sequence[Draft], *, now: datetime) -> list[Notice]:

@@ -216,7 +216,7 @@ class WechatOutbox:
             return 0  # sent, skipped, or another worker holds it
         notice = await Notice.get(id=notice_id)
         template = self.sender.template_for(notice.kind)
-        user = await WechatUser.get_or_none(member_id=notice.recipient_id)  # type: ignore[attr-defined]
+        user = await WechatUser.get_or_none(member_id=notice.recipient_id)
         if template is None or user is None:
             await Notice.filter(id=notice.id).update(wechat_state=WechatState.SKIPPED)
             return 0
