@@ -79,6 +79,11 @@ OPERATIONS: dict[str, tuple[str, Any]] = {
     "authorizationsReceived": ("{ authorizationsReceived { edges { node { id } } } }", None),
     "myBills": ("{ myBills { edges { node { id } } } }", None),
     "bill": ("query($b:ID!){ bill(id:$b) { id } }", lambda ids: {"b": ids["paid bill"]}),
+    "paymentPreview": (
+        "query($b:ID!,$a:ID!){ paymentPreview(billId:$b, authorizationId:$a)"
+        " { errors { code } } }",
+        lambda ids: {"b": ids["open bill"], "a": ids["authorization"]},
+    ),
     "institutionBills": ("{ institutionBills { edges { node { id } } } }", None),
     "patientFamilyMoneyUses": (
         "query($n:String!,$i:String!,$r:String!){ patientFamilyMoneyUses(patientName:$n,"
@@ -225,6 +230,16 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "authorizationsReceived": (UNAUTH, E, E, A, E, E, E, E),
     "myBills": (UNAUTH, E, E, A, E, E, E, E),
     "bill": (UNAUTH, E, E, A, E, A, E, E),
+    "paymentPreview": (
+        UNAUTH,
+        "NOT_BILL_PATIENT",
+        "NOT_BILL_PATIENT",
+        A,
+        "NOT_BILL_PATIENT",
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+    ),
     "institutionBills": (UNAUTH, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, A, E, FORBIDDEN),
     "patientFamilyMoneyUses": (
         UNAUTH,

@@ -66,6 +66,16 @@ class FamilyGroup:
             for m in memberships
         ]
 
+    @strawberry.field(
+        description="The caller created this group, so may invite, withdraw invitations and "
+        "remove relatives (R6); false for every other member."
+    )
+    async def can_invite(self, info: Info) -> bool:
+        me = permissions.member_or_none(info)
+        memberships = await info.context.loaders.memberships_by_group.load(self.group_id)
+        role = next((m.role for m in memberships if m.member.id == me), None)
+        return rules.can_invite(role)
+
     @classmethod
     def of(cls, group: GroupRow) -> FamilyGroup:
         return cls(

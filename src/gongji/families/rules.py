@@ -107,6 +107,11 @@ def check_binding_caps(counts: BindingCounts, policy: RegionPolicy) -> None:
         )
 
 
+def can_invite(role: MembershipRole | None) -> bool:
+    """R6: only the group's creator invites, withdraws invitations and removes relatives."""
+    return role is MembershipRole.CREATOR
+
+
 def needs_face_verification(age: int, policy: RegionPolicy) -> bool:
     """R4: 16 and over accept with face verification; younger children join directly."""
     return age >= policy.consent_age
