@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.conftest import Api, person
@@ -64,3 +66,17 @@ async def test_an_unverified_user_must_say_who_they_are(api: Api) -> None:
     started = (await api.data(START_OWN, token=stranger))["startFaceVerification"]
     assert started["verifyId"] is None
     assert started["errors"][0]["field"] == "idNumber"
+
+
+async def test_whom_a_member_may_authorize_is_marked_r1_r3(api: Api) -> None:
+    query = "{ myFamilyGroups { members { authorizable person { name } } } }"
+    zhang = await api.login("demo-zhangwei")
+    mother = await api.login("demo-wangxiuying")
+
+    def marks(data: Any) -> dict[str, bool]:
+        members = data["myFamilyGroups"][0]["members"]
+        return {m["person"]["name"]: m["authorizable"] for m in members}
+
+    assert marks(await api.data(query, token=zhang)) == {"张伟": False, "王秀英": True}
+    # resident-insured: no personal account to share (R1)
+    assert marks(await api.data(query, token=mother)) == {"张伟": False, "王秀英": False}

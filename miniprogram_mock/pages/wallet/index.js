@@ -1,5 +1,5 @@
 // 医保钱包与共济授权: open the wallet (employee-insured only), transfer in, authorize anyone in
-// my family groups (the creator too), change or end what I granted, end what I received, and
+// my family groups the region lets me share with (the creator too), change or end what I granted, end what I received, and
 // pay a resident-insured relative's premium (代缴) where the region allows it.
 const { request, firstError, nodes } = require('../../utils/graphql')
 const documents = require('../../graphql/documents')
@@ -39,9 +39,10 @@ Component({
       const activeFor = new Set(granted.filter((a) => a.active).map((a) => a.relative.id))
       const seen = {}
       const relatives = []
+      // only whom the server marks authorizable: the group settles an allowed relationship (R3)
       for (const group of data.myFamilyGroups) {
         for (const m of group.members) {
-          if (m.person.id === data.me.id || seen[m.person.id]) continue
+          if (!m.authorizable || seen[m.person.id]) continue
           seen[m.person.id] = true
           relatives.push({
             ...m.person,
