@@ -94,3 +94,19 @@ def test_who_a_member_may_authorize_follows_the_family_tree_r3(book: PolicyBook)
     assert rules.may_authorize(None, r.PARENT, policy)  # the creator his mother
     assert not rules.may_authorize(r.SPOUSE, r.PARENT, policy)  # her in-law: never
     assert not rules.may_authorize(r.SIBLING, r.SPOUSE, policy)  # an in-law too
+
+
+@pytest.mark.parametrize(
+    ("status", "zh", "en"),
+    [
+        (InvitationStatus.ACCEPTED, "该邀请已处理（已接受）", "… no longer pending (accepted)"),
+        (InvitationStatus.REVOKED, "该邀请已处理（已撤回）", "… no longer pending (revoked)"),
+    ],
+)
+def test_a_decided_invitation_is_named_in_the_callers_language(
+    status: InvitationStatus, zh: str, en: str
+) -> None:
+    error = rules.not_pending(status)
+    assert error.code is ErrorCode.INVITATION_NOT_PENDING
+    assert error.message("zh") == zh
+    assert error.message("en").endswith(en.removeprefix("…"))
