@@ -24,7 +24,7 @@ from gongji.institutions.models import Institution
 from gongji.ledger import service as ledger
 from gongji.ledger.models import AccountKind
 from gongji.ledger.rules import SYSTEM, owner
-from gongji.members import service as members
+from gongji.members import queries as members
 from gongji.members.models import Member
 from gongji.members.rules import InsuranceType
 from gongji.payments import queries, rules
@@ -203,8 +203,8 @@ async def figures_of(bill: Bill) -> BillFigures:
 async def _still_family(authorization: Authorization) -> None:
     """R9: the relationship behind the authorization must still stand."""
     both = await Membership.filter(
-        group_id=authorization.group_id,  # type: ignore[attr-defined]
-        member_id__in=[authorization.authorizer_id, authorization.relative_id],  # type: ignore[attr-defined]
+        group_id=authorization.group_id,
+        member_id__in=[authorization.authorizer_id, authorization.relative_id],
         active=True,
         group__active=True,
     ).count()
@@ -237,12 +237,12 @@ async def _settle(
     )
     if authorization is None:
         raise DomainError(ErrorCode.NOT_FOUND, "authorizationId")
-    if authorization.relative_id != member_id:  # type: ignore[attr-defined]
+    if authorization.relative_id != member_id:
         raise DomainError(ErrorCode.AUTHORIZATION_NOT_FOR_PATIENT, "authorizationId")
     if authorization.status is not AuthorizationStatus.ACTIVE:
         raise DomainError(ErrorCode.AUTHORIZATION_NOT_ACTIVE, "authorizationId")
     await _still_family(authorization)
-    authorizer = await Member.get(id=authorization.authorizer_id)  # type: ignore[attr-defined]
+    authorizer = await Member.get(id=authorization.authorizer_id)
     patient = await Member.get(id=member_id)
     wallet_rules.check_can_share(authorizer.insurance_type, authorizer.status)
     family_rules.check_invitee_insured(patient.status)
@@ -457,7 +457,7 @@ async def refund(
         target = (
             await wallets.quota_account(authorization.id, now)
             if active
-            else await wallets.wallet_account(authorization.authorizer_id, now)  # type: ignore[attr-defined]
+            else await wallets.wallet_account(authorization.authorizer_id, now)
         )
         refund = await Refund.create(
             payment=payment,
