@@ -80,6 +80,11 @@ OPERATIONS: dict[str, tuple[str, Any]] = {
     "myBills": ("{ myBills { edges { node { id } } } }", None),
     "myNotices": ("{ myNotices { edges { node { id kind } } } }", None),
     "bill": ("query($b:ID!){ bill(id:$b) { id } }", lambda ids: {"b": ids["paid bill"]}),
+    "paymentPreview": (
+        "query($b:ID!,$a:ID!){ paymentPreview(billId:$b, authorizationId:$a)"
+        " { errors { code } } }",
+        lambda ids: {"b": ids["open bill"], "a": ids["authorization"]},
+    ),
     "institutionBills": ("{ institutionBills { edges { node { id } } } }", None),
     "patientFamilyMoneyUses": (
         "query($n:String!,$i:String!,$r:String!){ patientFamilyMoneyUses(patientName:$n,"
@@ -228,6 +233,16 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "myBills": (UNAUTH, E, E, A, E, E, E, E),
     "myNotices": (UNAUTH, A, E, A, A, E, E, E),  # 古丽 has been told nothing
     "bill": (UNAUTH, E, E, A, E, A, E, E),
+    "paymentPreview": (
+        UNAUTH,
+        "NOT_BILL_PATIENT",
+        "NOT_BILL_PATIENT",
+        A,
+        "NOT_BILL_PATIENT",
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+    ),
     "institutionBills": (UNAUTH, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, A, E, FORBIDDEN),
     "patientFamilyMoneyUses": (
         UNAUTH,

@@ -20,7 +20,7 @@ from gongji.clock import china_date
 from gongji.families import queries, rules, service
 from gongji.families.models import FamilyGroup as GroupRow
 from gongji.families.models import Invitation as InvitationRow
-from gongji.members.rules import age_on, mask_id_number
+from gongji.members.rules import age_on, can_share_own_account, mask_id_number
 from gongji.pagination import Keyset
 from gongji.throttle.policy import Operation
 
@@ -37,6 +37,11 @@ class FamilyMember:
         description="Relationship to the creator; null for the creator."
     )
     joined_at: datetime.datetime = strawberry.field(description="When they joined.")
+    authorizable: bool = strawberry.field(
+        description="The caller may authorize this member (authorizeFamilyMember): the caller "
+        "has a personal account (R1), and the group settles a relationship the caller's region "
+        "allows (R3). False for the caller themself."
+    )
 
 
 @strawberry.type(description="家庭共济组: a family group; its members see each other (R8).")
@@ -55,15 +60,34 @@ class FamilyGroup:
     @strawberry.field(description="Current members, the creator first.")
     async def members(self, info: Info) -> list[FamilyMember]:
         memberships = await info.context.loaders.memberships_by_group.load(self.group_id)
+        me = next((m for m in memberships if m.member.id == permissions.member_or_none(info)), None)
+        policy = None
+        if me is not None and can_share_own_account(me.member.insurance_type, me.member.status):
+            today = china_date(info.context.now())
+            policy = info.context.services.policies.policy_for(me.member.insured_region, today)
         return [
             FamilyMember(
                 person=Person.of(m.member, info),
                 role=m.role,
                 relationship=m.relationship,
                 joined_at=m.joined_at,
+                authorizable=policy is not None
+                and me is not None
+                and m is not me
+                and rules.may_authorize(me.relationship, m.relationship, policy),
             )
             for m in memberships
         ]
+
+    @strawberry.field(
+        description="The caller created this group, so may invite, withdraw invitations and "
+        "remove relatives (R6); false for every other member."
+    )
+    async def can_invite(self, info: Info) -> bool:
+        me = permissions.member_or_none(info)
+        memberships = await info.context.loaders.memberships_by_group.load(self.group_id)
+        role = next((m.role for m in memberships if m.member.id == me), None)
+        return rules.can_invite(role)
 
     @classmethod
     def of(cls, group: GroupRow) -> FamilyGroup:

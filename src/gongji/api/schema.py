@@ -26,6 +26,7 @@ from gongji.api.families import FamilyMutation, FamilyQuery
 from gongji.api.identity import IdentityMutation, IdentityQuery
 from gongji.api.institutions import InstitutionMutation, InstitutionQuery
 from gongji.api.notices import NoticeMutation, NoticeQuery, Subscription
+from gongji.api.payment_preview import PaymentPreviewQuery
 from gongji.api.payments import PaymentMutation, PaymentQuery
 from gongji.api.records import RecordQuery
 from gongji.api.regions import RegionQuery, RuleQuery
@@ -45,6 +46,7 @@ class Query(
     RuleQuery,
     WalletQuery,
     PaymentQuery,
+    PaymentPreviewQuery,
     RecordQuery,
     InstitutionQuery,
     NoticeQuery,

@@ -107,6 +107,11 @@ def check_binding_caps(counts: BindingCounts, policy: RegionPolicy) -> None:
         )
 
 
+def can_invite(role: MembershipRole | None) -> bool:
+    """R6: only the group's creator invites, withdraws invitations and removes relatives."""
+    return role is MembershipRole.CREATOR
+
+
 def needs_face_verification(age: int, policy: RegionPolicy) -> bool:
     """R4: 16 and over accept with face verification; younger children join directly."""
     return age >= policy.consent_age
@@ -199,3 +204,17 @@ def relationship_between(a: Relationship | None, b: Relationship | None) -> Rela
     if a is not None and b is not None and (a, b) in _THROUGH_CREATOR:
         return _THROUGH_CREATOR[(a, b)]
     raise DomainError(ErrorCode.RELATIONSHIP_UNKNOWN, "relativeId")
+
+
+def may_authorize(
+    mine: Relationship | None, theirs: Relationship | None, policy: RegionPolicy
+) -> bool:
+    """R3, R8: the group settles who the other member is to me, and my region allows them.
+
+    Both relationships are to the group's creator (None: the creator); `policy` is mine.
+    """
+    try:
+        check_relationship(relationship_between(mine, theirs), policy)
+    except DomainError:
+        return False
+    return True
