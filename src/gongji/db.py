@@ -23,6 +23,8 @@ MODEL_MODULES = [
     "gongji.wallets.models",
     "gongji.payments.models",
     "gongji.records.models",
+    "gongji.hall.models",
+    "gongji.insurance.models",
 ]
 
 
