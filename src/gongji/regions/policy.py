@@ -51,6 +51,8 @@ class RegionPolicy:
     premium_payment_allowed: bool
     commercial_insurance_allowed: bool
     inpatient_allowed: bool
+    family_notice_required: bool
+    inviter_face_verification: bool
 
 
 _DATED = {"relationship_scope", "sharing_scope"}
@@ -81,6 +83,8 @@ class PolicyBook:
     def __init__(self, data: dict[str, Any]) -> None:
         self.commitment_letter_version: str = data["commitment_letter_version"]
         self.commitment_letter_text: str = data["commitment_letter_text"].strip()
+        self.family_notice_version: str = data["family_notice_version"]
+        self.family_notice_text: str = data["family_notice_text"].strip()
         self._national: dict[str, Any] = data["national"]
         self._regions: dict[str, dict[str, Any]] = data["regions"]
         for code in self._regions:
@@ -140,6 +144,8 @@ class PolicyBook:
             premium_payment_allowed=bool(merged["premium_payment_allowed"]),
             commercial_insurance_allowed=bool(merged["commercial_insurance_allowed"]),
             inpatient_allowed=bool(merged["inpatient_allowed"]),
+            family_notice_required=bool(merged["family_notice_required"]),
+            inviter_face_verification=bool(merged["inviter_face_verification"]),
         )
 
 
