@@ -23,8 +23,10 @@ from gongji.api import arguments, inputs
 from gongji.api.errors import too_complex, top_level
 from gongji.api.execution import FastExecution
 from gongji.api.families import FamilyMutation, FamilyQuery
+from gongji.api.hall import HallMutation, HallQuery
 from gongji.api.identity import IdentityMutation, IdentityQuery
 from gongji.api.institutions import InstitutionMutation, InstitutionQuery
+from gongji.api.insurance import InsuranceMutation, InsuranceQuery
 from gongji.api.payments import PaymentMutation, PaymentQuery
 from gongji.api.records import RecordQuery
 from gongji.api.regions import RegionQuery, RuleQuery
@@ -46,6 +48,8 @@ class Query(
     PaymentQuery,
     RecordQuery,
     InstitutionQuery,
+    HallQuery,
+    InsuranceQuery,
 ):
     pass
 
@@ -55,7 +59,13 @@ class Query(
     "money-moving ones take an `idempotencyKey`."
 )
 class Mutation(
-    IdentityMutation, FamilyMutation, WalletMutation, PaymentMutation, InstitutionMutation
+    IdentityMutation,
+    FamilyMutation,
+    WalletMutation,
+    PaymentMutation,
+    InstitutionMutation,
+    HallMutation,
+    InsuranceMutation,
 ):
     pass
 
