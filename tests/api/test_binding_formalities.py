@@ -5,8 +5,6 @@ registered insurer where the authorizer's region allows it."""
 
 from __future__ import annotations
 
-import tomllib
-from importlib import resources
 from typing import Any
 
 import pytest
@@ -17,7 +15,7 @@ from gongji.ledger.models import Account, AccountKind
 from gongji.members.models import Member
 from gongji.payments.models import PremiumPayment
 from gongji.regions.policy import PolicyBook
-from tests.conftest import START, Api, person
+from tests.conftest import START, Api, person, policy_book
 
 pytestmark = pytest.mark.usefixtures("reconciled")
 
@@ -26,14 +24,13 @@ pytestmark = pytest.mark.usefixtures("reconciled")
 def policies() -> PolicyBook:
     """The shipped policy, with Gansu asking for the notice and the inviter's face (as Fuxin
     does) and allowing commercial insurance (as Guangdong does)."""
-    text = resources.files("gongji.regions").joinpath("policies.toml").read_text("utf-8")
-    data = tomllib.loads(text)
-    data["regions"]["620000"].update(
-        family_notice_required=True,
-        inviter_face_verification=True,
-        commercial_insurance_allowed=True,
+    return policy_book(
+        r620000={
+            "family_notice_required": True,
+            "inviter_face_verification": True,
+            "commercial_insurance_allowed": True,
+        }
     )
-    return PolicyBook(data)
 
 
 INVITE = """mutation($i:InviteFamilyMemberInput!){ inviteFamilyMember(input:$i){
