@@ -85,3 +85,19 @@ def test_commitment_letter_must_be_accepted_in_its_current_version_r6() -> None:
         rules.check_commitment(True, "2023.1", "2024.1")
     assert outdated.value.code is ErrorCode.COMMITMENT_VERSION_OUTDATED
     rules.check_commitment(True, "2024.1", "2024.1")
+
+
+@pytest.mark.parametrize(
+    ("status", "zh", "en"),
+    [
+        (InvitationStatus.ACCEPTED, "该邀请已处理（已接受）", "… no longer pending (accepted)"),
+        (InvitationStatus.REVOKED, "该邀请已处理（已撤回）", "… no longer pending (revoked)"),
+    ],
+)
+def test_a_decided_invitation_is_named_in_the_callers_language(
+    status: InvitationStatus, zh: str, en: str
+) -> None:
+    error = rules.not_pending(status)
+    assert error.code is ErrorCode.INVITATION_NOT_PENDING
+    assert error.message("zh") == zh
+    assert error.message("en").endswith(en.removeprefix("…"))

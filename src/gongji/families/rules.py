@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from gongji.errors import DomainError, ErrorCode
+from gongji.errors import DomainError, ErrorCode, bilingual
 from gongji.members.rules import InsuranceStatus, birth_date
 from gongji.regions.policy import RegionPolicy, RelationshipScope
 
@@ -147,9 +147,25 @@ def check_pending(status: InvitationStatus, expires_at: datetime, now: datetime)
     if current is InvitationStatus.EXPIRED:
         raise DomainError(ErrorCode.INVITATION_EXPIRED, "invitationId")
     if current is not InvitationStatus.PENDING:
-        raise DomainError(
-            ErrorCode.INVITATION_NOT_PENDING, "invitationId", {"status": current.value}
-        )
+        raise not_pending(current)
+
+
+_STATUS_ZH = {
+    InvitationStatus.PENDING: "待处理",
+    InvitationStatus.ACCEPTED: "已接受",
+    InvitationStatus.DECLINED: "已拒绝",
+    InvitationStatus.REVOKED: "已撤回",
+    InvitationStatus.EXPIRED: "已过期",
+}
+
+
+def not_pending(current: InvitationStatus) -> DomainError:
+    """The refusal to decide an invitation already decided, its status named in both languages."""
+    return DomainError(
+        ErrorCode.INVITATION_NOT_PENDING,
+        "invitationId",
+        {"status": bilingual(_STATUS_ZH[current], current.value)},
+    )
 
 
 def pending_slot(group_id: object, invitee_id: object) -> str:

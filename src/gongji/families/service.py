@@ -281,9 +281,7 @@ async def _decide(invitation: Invitation, status: InvitationStatus, now: datetim
     )
     if changed != 1:
         current = await Invitation.get(id=invitation.id)
-        raise DomainError(
-            ErrorCode.INVITATION_NOT_PENDING, "invitationId", {"status": current.status.value}
-        )
+        raise rules.not_pending(current.status)
     invitation.status, invitation.decided_at = status, now
 
 
