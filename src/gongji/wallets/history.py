@@ -43,8 +43,9 @@ _AUDITED = {
     "authorization.change": EventKind.QUOTA_CHANGED,
     "authorization.revoke": EventKind.REVOKED,
 }
-# Sources in the order they sort within one instant (newest first: highest first).
-_ENDED, _AUDIT, _USAGE = 0, 1, 2
+# Sources in the order they sort within one instant (newest first: highest first); an end
+# is always the last thing that happens to an authorization.
+_AUDIT, _USAGE, _ENDED = 0, 1, 2
 
 
 @dataclass(frozen=True)
