@@ -211,19 +211,13 @@ class Api:
         return body["data"]
 
     async def login(self, code: str) -> str:
-        data = await self.data(
-            "mutation($c:String!){login(code:$c){token errors{code}}}", {"c": code}
-        )
+        data = await self.data(mini_program("Login"), {"code": code})
         token: str = data["login"]["token"]
         return token
 
     async def face_verify(self, token: str, name: str, id_number: str, *, passed: bool) -> str:
-        data = await self.data(
-            "mutation($n:String!,$i:String!){startFaceVerification(name:$n,idNumber:$i)"
-            "{verifyId errors{code}}}",
-            {"n": name, "i": id_number},
-            token=token,
-        )
+        started = mini_program("StartFaceVerification")
+        data = await self.data(started, {"name": name, "idNumber": id_number}, token=token)
         verify_id: str = data["startFaceVerification"]["verifyId"]
         assert verify_id, data
         response = await self.http.post(
@@ -287,6 +281,43 @@ def person(name: str) -> demo.DemoPerson:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+MINI_PROGRAM = ROOT / "miniprogram_mock" / "graphql"
+
+
+def mini_program(operation: str) -> str:
+    """The document the mini-program sends for this operation (miniprogram_mock/graphql/)."""
+    return (MINI_PROGRAM / f"{operation}.graphql").read_text("utf-8")
+
+
+def codes(payload: dict[str, Any]) -> list[str]:
+    """The error codes of a mutation's payload."""
+    return [e["code"] for e in payload["errors"]]
+
+
+async def mother_id(api: Api, token: str) -> str:
+    """王秀英's member id, as her son 张伟 (token) sees it in his family group."""
+    groups = await api.data(
+        "{ myFamilyGroups { members { role person { id name } } } }", token=token
+    )
+    ident: str = next(
+        m["person"]["id"]
+        for g in groups["myFamilyGroups"]
+        for m in g["members"]
+        if m["person"]["name"] == "王秀英"
+    )
+    return ident
+
+
+async def create_group(api: Api, token: str, name: str = "张家") -> str:
+    """A family group created with the current commitment letter; its id."""
+    data = await api.data(
+        mini_program("CreateFamilyGroup"),
+        {"input": {"name": name, "acceptCommitment": True, "commitmentVersion": "2024.1"}},
+        token=token,
+    )
+    assert data["createFamilyGroup"]["errors"] == []
+    group_id: str = data["createFamilyGroup"]["group"]["id"]
+    return group_id
 
 
 @pytest.fixture
@@ -338,6 +369,11 @@ def server_log() -> Iterator[io.StringIO]:
     yield stream
     root.removeHandler(handler)
     root.setLevel(level)
+
+
+PREMIUM = """mutation($r:ID!,$y:Int!,$a:Money!,$k:String!){
+  payResidentPremium(relativeId:$r, year:$y, amount:$a, idempotencyKey:$k){
+    replayed premium { year amount relative { name } } errors { code rule } } }"""
 
 
 # --- bills, shared by the payment tests -------------------------------------------------

@@ -56,7 +56,7 @@ class GongjiGraphQL(GraphQL[Context, None]):
             principal = await authenticate(token.strip(), now=self.services.clock.now())
         note_principal(principal)
         return Context(
-            request=request,  # type: ignore[arg-type]
+            request=request,
             response=response,
             services=self.services,
             principal=principal,

@@ -115,7 +115,7 @@ async def load(now: datetime, policies: PolicyBook) -> dict[str, int]:
             members = {p.name: await _member(p) for p in PEOPLE}
             for person in PEOPLE:
                 if person.login_code:
-                    await _wechat(person, members[person.name], now)
+                    await _wechat(person.login_code, person.linked, members[person.name], now)
             for code, name, region in INSTITUTIONS:
                 await _institution(code, name, region)
             if not await Agent.exists(username=AGENT_USERNAME):
@@ -197,12 +197,12 @@ async def _member(person: DemoPerson) -> Member:
     return member
 
 
-async def _wechat(person: DemoPerson, member: Member, now: datetime) -> None:
-    openid = demo_openid(person.login_code.removeprefix("demo-"))  # type: ignore[union-attr]
+async def _wechat(login_code: str, linked: bool, member: Member, now: datetime) -> None:
+    openid = demo_openid(login_code.removeprefix("demo-"))
     user = await WechatUser.get_or_none(openid=openid)
     if user is None:
         user = await WechatUser.create(openid=openid, created_at=now)
-    if person.linked and user.member_id is None:  # type: ignore[attr-defined]
+    if linked and user.member_id is None:
         user.member, user.linked_at = member, now
         await user.save()
 

@@ -11,7 +11,7 @@ from stdnum.cn import ric
 from gongji.clock import FixedClock
 from gongji.members.models import Member, id_number_is, personal_data
 from gongji.members.rules import InsuranceStatus, InsuranceType
-from tests.conftest import Api, agent_token, nodes, person
+from tests.conftest import Api, agent_token, codes, create_group, nodes, person
 
 pytestmark = pytest.mark.usefixtures("demo_data")
 
@@ -40,13 +40,6 @@ PAGED = """query($n: Int, $a: String) { myInvitations(first: $n, after: $a) {
   totalCount pageInfo { hasNextPage endCursor } edges { node { status } } } }"""
 
 
-async def create_group(api: Api, token: str, name: str = "张家") -> str:
-    data = await api.data(CREATE, {"name": name, "accept": True, "version": "2024.1"}, token=token)
-    assert data["createFamilyGroup"]["errors"] == []
-    group_id: str = data["createFamilyGroup"]["group"]["id"]
-    return group_id
-
-
 async def invite(
     api: Api, token: str, group: str, name: str, relationship: str, **kw: Any
 ) -> dict[str, Any]:
@@ -56,10 +49,6 @@ async def invite(
     )
     result: dict[str, Any] = data["inviteFamilyMember"]
     return result
-
-
-def codes(payload: dict[str, Any]) -> list[str]:
-    return [e["code"] for e in payload["errors"]]
 
 
 @pytest.fixture

@@ -5,12 +5,22 @@ from __future__ import annotations
 import pytest
 
 from gongji.demo import demo_api_key
-from tests.api.test_wallets import REVOKE, WALLET, codes
-from tests.conftest import CREATE_BILL, Api, bill_input, create_bill, nodes, person
+from tests.conftest import (
+    CREATE_BILL,
+    Api,
+    bill_input,
+    codes,
+    create_bill,
+    mini_program,
+    nodes,
+    person,
+)
 
 pytestmark = pytest.mark.usefixtures("reconciled")
 
 HENAN_HOSPITAL = demo_api_key("H41010500002")
+REVOKE = mini_program("RevokeAuthorization")
+WALLET = mini_program("WalletOverview")
 PAY = """mutation($b:ID!,$a:ID!,$k:String!){ pay(billId:$b, authorizationId:$a, idempotencyKey:$k){
   replayed payment { id psnPartAmt acctMulaidPay psnCashPay excludedAmount excludedItems
                      refunded authorizer { name } bill { status } }
@@ -137,7 +147,7 @@ async def test_paid_bill_cannot_be_paid_again_and_retry_replays_r22(
 
 
 async def test_revoked_authorization_cannot_pay(api: Api, family: dict[str, str]) -> None:
-    await api.data(REVOKE, {"a": family["auth"]}, token=family["zhang"])
+    await api.data(REVOKE, {"authorizationId": family["auth"]}, token=family["zhang"])
     bill = await create_bill(api, HENAN_HOSPITAL, bill_input("ZZ-REV", ("药品", "DRUG", "10.00")))
     refused = await api.data(
         PAY, {"b": bill, "a": family["auth"], "k": "pay-zz-rev1"}, token=family["mother"]
@@ -247,7 +257,7 @@ async def test_refunds_by_bill_return_quota_then_wallet_r11_r22(
         "{ authorizationsReceived { edges { node { spent remaining } } } }", token=family["mother"]
     )
     assert nodes(remaining["authorizationsReceived"]) == [{"spent": "70.00", "remaining": "430.00"}]
-    await api.data(REVOKE, {"a": family["auth"]}, token=family["zhang"])
+    await api.data(REVOKE, {"authorizationId": family["auth"]}, token=family["zhang"])
     rest = await api.data(
         REFUND_BILL, {"r": "ZZ-REF", "a": "70.00", "k": "refund-0004"}, token=HENAN_HOSPITAL
     )

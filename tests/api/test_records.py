@@ -14,11 +14,21 @@ import pytest
 
 from gongji.clock import FixedClock
 from gongji.demo import demo_api_key
-from tests.api.test_payments import CREATE_BILL, HENAN_HOSPITAL, PAY, bill_input
-from tests.api.test_wallets import AUTHORIZE, PREMIUM, mother_id
-from tests.conftest import Api, agent_token
+from tests.conftest import (
+    CREATE_BILL,
+    HENAN_HOSPITAL,
+    PREMIUM,
+    Api,
+    agent_token,
+    bill_input,
+    mini_program,
+    mother_id,
+)
 
 pytestmark = pytest.mark.usefixtures("reconciled")
+
+AUTHORIZE = mini_program("AuthorizeFamilyMember")
+PAY = mini_program("Pay")
 
 RECORDS = """query($f:UsageRecordFilter,$n:Int,$a:String){
   usageRecords(filter:$f, first:$n, after:$a){
@@ -56,7 +66,7 @@ async def history(api: Api, clock: FixedClock) -> dict[str, str]:
     """张伟's mother: 3 outpatient and 1 pharmacy payment in 2026, 1 in 2025; a premium."""
     zhang = await api.login("demo-zhangwei")
     mother = await mother_id(api, zhang)
-    granted = await api.data(AUTHORIZE, {"r": mother, "q": "2000.00"}, token=zhang)
+    granted = await api.data(AUTHORIZE, {"relativeId": mother, "quota": "2000.00"}, token=zhang)
     auth = granted["authorizeFamilyMember"]["authorization"]["id"]
     as_mother = await api.login("demo-wangxiuying")
     clock.at = clock.at.replace(year=2025)
@@ -72,7 +82,11 @@ async def history(api: Api, clock: FixedClock) -> dict[str, str]:
         variables = bill_input(f"H-{n}", ("药品", "DRUG", amount), visit=visit)
         bill = (await api.data(CREATE_BILL, variables, token=key))["createBill"]["bill"]["id"]
         as_mother = await api.login("demo-wangxiuying")
-        paid = await api.data(PAY, {"b": bill, "a": auth, "k": f"history-{n:04d}"}, token=as_mother)
+        paid = await api.data(
+            PAY,
+            {"billId": bill, "authorizationId": auth, "idempotencyKey": f"history-{n:04d}"},
+            token=as_mother,
+        )
         assert paid["pay"]["errors"] == []
     zhang = await api.login("demo-zhangwei")
     await api.data(
@@ -205,7 +219,11 @@ async def test_keyset_pages_are_stable_when_records_arrive(
     )
     await api.data(
         PAY,
-        {"b": bill["createBill"]["bill"]["id"], "a": history["auth"], "k": "history-new1"},
+        {
+            "billId": bill["createBill"]["bill"]["id"],
+            "authorizationId": history["auth"],
+            "idempotencyKey": "history-new1",
+        },
         token=history["mother"],
     )
     seen = [e["node"]["id"] for e in first["edges"]]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
 from gongji.clock import FixedClock
-from tests.conftest import Api, member_id, nodes, person
+from tests.conftest import PREMIUM, Api, codes, member_id, mother_id, nodes, person
 
 pytestmark = pytest.mark.usefixtures("reconciled")
 
@@ -25,25 +24,6 @@ CHANGE = """mutation($a:ID!,$q:Money!){ changeAuthorization(authorizationId:$a, 
   authorization { quota remaining } errors { code rule message } } }"""
 REVOKE = """mutation($a:ID!){ revokeAuthorization(authorizationId:$a){
   authorization { status remaining } errors { code } } }"""
-PREMIUM = """mutation($r:ID!,$y:Int!,$a:Money!,$k:String!){
-  payResidentPremium(relativeId:$r, year:$y, amount:$a, idempotencyKey:$k){
-    replayed premium { year amount relative { name } } errors { code rule } } }"""
-
-
-def codes(payload: dict[str, Any]) -> list[str]:
-    return [e["code"] for e in payload["errors"]]
-
-
-async def mother_id(api: Api, token: str) -> str:
-    groups = await api.data(
-        "{ myFamilyGroups { members { role person { id name } } } }", token=token
-    )
-    return next(
-        m["person"]["id"]
-        for g in groups["myFamilyGroups"]
-        for m in g["members"]
-        if m["person"]["name"] == "王秀英"
-    )
 
 
 async def test_wallet_shows_personal_account_and_balance(api: Api) -> None:

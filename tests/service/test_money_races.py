@@ -14,16 +14,24 @@ from gongji.money import parse_yuan
 from gongji.payments.models import Payment
 from gongji.wallets.models import Authorization
 from gongji.wallets.service import quota_problems
-from tests.api.test_payments import CREATE_BILL, HENAN_HOSPITAL, PAY, bill_input
-from tests.api.test_wallets import AUTHORIZE, CHANGE, REVOKE, mother_id
-from tests.conftest import Api
+from tests.conftest import CREATE_BILL, HENAN_HOSPITAL, Api, bill_input, mini_program, mother_id
 
 pytestmark = [pytest.mark.concurrent, pytest.mark.usefixtures("demo_data")]
+
+AUTHORIZE = mini_program("AuthorizeFamilyMember")
+CHANGE = mini_program("ChangeAuthorization")
+REVOKE = mini_program("RevokeAuthorization")
+PAY = mini_program("Pay")
+
+
+def pay(bill: str, authorization: str, key: str) -> dict[str, str]:
+    return {"billId": bill, "authorizationId": authorization, "idempotencyKey": key}
 
 
 async def setup(api: Api, quota: str, bills: int, amount: str) -> tuple[str, str, str, list[str]]:
     zhang = await api.login("demo-zhangwei")
-    granted = await api.data(AUTHORIZE, {"r": await mother_id(api, zhang), "q": quota}, token=zhang)
+    mother = await mother_id(api, zhang)
+    granted = await api.data(AUTHORIZE, {"relativeId": mother, "quota": quota}, token=zhang)
     auth = granted["authorizeFamilyMember"]["authorization"]["id"]
     created = await asyncio.gather(
         *(
@@ -42,7 +50,7 @@ async def setup(api: Api, quota: str, bills: int, amount: str) -> tuple[str, str
 async def pay_all(api: Api, mother: str, auth: str, bills: list[str]) -> list[dict[str, Any]]:
     return await asyncio.gather(
         *(
-            api.data(PAY, {"b": b, "a": auth, "k": f"race-pay-{n:04d}"}, token=mother)
+            api.data(PAY, pay(b, auth, f"race-pay-{n:04d}"), token=mother)
             for n, b in enumerate(bills)
         )
     )
@@ -78,7 +86,7 @@ async def test_100_payments_against_one_partial_quota(api: Api) -> None:
 
 async def test_pay_racing_revoke(api: Api) -> None:
     zhang, mother, auth, bills = await setup(api, quota="500.00", bills=30, amount="10.00")
-    revoke = api.data(REVOKE, {"a": auth}, token=zhang)
+    revoke = api.data(REVOKE, {"authorizationId": auth}, token=zhang)
     *results, revoked = await asyncio.gather(*pay_all_calls(api, mother, auth, bills), revoke)
     assert revoked["revokeAuthorization"]["errors"] == []
     paid, refused = outcome(results)
@@ -93,14 +101,13 @@ async def test_pay_racing_revoke(api: Api) -> None:
 
 def pay_all_calls(api: Api, mother: str, auth: str, bills: list[str]) -> list[Any]:
     return [
-        api.data(PAY, {"b": b, "a": auth, "k": f"race-pay-{n:04d}"}, token=mother)
-        for n, b in enumerate(bills)
+        api.data(PAY, pay(b, auth, f"race-pay-{n:04d}"), token=mother) for n, b in enumerate(bills)
     ]
 
 
 async def test_pay_racing_change(api: Api) -> None:
     zhang, mother, auth, bills = await setup(api, quota="200.00", bills=30, amount="10.00")
-    lower = api.data(CHANGE, {"a": auth, "q": "100.00"}, token=zhang)
+    lower = api.data(CHANGE, {"authorizationId": auth, "quota": "100.00"}, token=zhang)
     *results, changed = await asyncio.gather(*pay_all_calls(api, mother, auth, bills), lower)
     paid, refused = outcome(results)
     authorization = await Authorization.get(id=auth)
@@ -116,7 +123,7 @@ async def test_pay_racing_change(api: Api) -> None:
 
 async def test_20_concurrent_retries_move_money_once(api: Api) -> None:
     _zhang, mother, auth, bills = await setup(api, quota="500.00", bills=1, amount="42.00")
-    variables = {"b": bills[0], "a": auth, "k": "one-key-many-tries"}
+    variables = pay(bills[0], auth, "one-key-many-tries")
     results = await asyncio.gather(*(api.data(PAY, variables, token=mother) for _ in range(20)))
     ids = {r["pay"]["payment"]["id"] for r in results}
     assert len(ids) == 1 and all(r["pay"]["errors"] == [] for r in results)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 from strawberry.types import Info as StrawberryInfo
 
 from gongji.api.loaders import Loaders
@@ -33,7 +33,7 @@ class Services:
 
 @dataclass
 class Context:
-    request: Request
+    request: HTTPConnection  # a Request, or a WebSocket for subscriptions
     response: Any
     services: Services
     principal: Principal | None

@@ -13,11 +13,25 @@ from gongji.families.rules import InvitationStatus, MembershipRole, Relationship
 from gongji.members.rules import InsuranceStatus, InsuranceType
 from gongji.regions.policy import RelationshipScope, SharingScope
 
+__all__ = [
+    "InsuranceStatus",
+    "InsuranceType",
+    "InvitationStatus",
+    "MembershipRole",
+    "Relationship",
+    "RelationshipScope",
+    "SharingScope",
+    "described",
+]
+
 E = TypeVar("E", bound=enum.Enum)
 
 
 def described(cls: type[E], *, name: str, description: str, values: Mapping[str, str]) -> type[E]:
-    """strawberry.enum with a description for each value, by member name."""
+    """strawberry.enum with a description for each value, by member name.
+
+    strawberry.enum marks the class itself and returns it: annotate fields with the domain enum.
+    """
     wrapped = strawberry.enum(cls, name=name, description=description)
     definition: StrawberryEnumDefinition = vars(wrapped)["__strawberry_definition__"]
     for value in definition.values:
@@ -25,7 +39,7 @@ def described(cls: type[E], *, name: str, description: str, values: Mapping[str,
     return wrapped
 
 
-InsuranceTypeType = described(
+described(
     InsuranceType,
     name="InsuranceType",
     description="参保类型: which basic medical insurance the person is in.",
@@ -34,7 +48,7 @@ InsuranceTypeType = described(
         "RESIDENT": "城乡居民医保 (insutype 390): can be authorized, never authorize (R1, R2).",
     },
 )
-InsuranceStatusType = described(
+described(
     InsuranceStatus,
     name="InsuranceStatus",
     description="参保状态: only NORMAL takes part in family mutual aid (R2, R20).",
@@ -45,7 +59,7 @@ InsuranceStatusType = described(
         "DECEASED": "死亡: every authorization ended; the balance is inherited (R20).",
     },
 )
-RelationshipType = described(
+described(
     Relationship,
     name="Relationship",
     description="Relationship to the group's creator (or the authorizer). In-laws are always "
@@ -61,7 +75,7 @@ RelationshipType = described(
         "OTHER_IN_LAW": "其他姻亲 any other in-law: always refused (R3).",
     },
 )
-InvitationStatusType = described(
+described(
     InvitationStatus,
     name="InvitationStatus",
     description="Where an invitation stands (R7).",
@@ -73,7 +87,7 @@ InvitationStatusType = described(
         "EXPIRED": "Past expiresAt before anyone decided.",
     },
 )
-MembershipRoleType = described(
+described(
     MembershipRole,
     name="MembershipRole",
     description="A member's place in a family group.",
@@ -82,7 +96,7 @@ MembershipRoleType = described(
         "RELATIVE": "Joined by invitation.",
     },
 )
-RelationshipScopeType = described(
+described(
     RelationshipScope,
     name="RelationshipScope",
     description="共济范围: which relatives a region lets share (R3).",
@@ -91,7 +105,7 @@ RelationshipScopeType = described(
         "NEAR": "近亲属: also siblings, grandparents and grandchildren.",
     },
 )
-SharingScopeType = described(
+described(
     SharingScope,
     name="SharingScope",
     description="Where family money may be spent, against the authorizer's insured region (R13).",

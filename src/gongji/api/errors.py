@@ -40,7 +40,7 @@ def _describe(code: ErrorCode) -> str:
     return " ".join(parts)
 
 
-ErrorCodeType = described(
+described(
     ErrorCode,
     name="ErrorCode",
     description="Stable machine codes of every refusal: in a mutation payload's `errors`, and "
@@ -50,7 +50,7 @@ ErrorCodeType = described(
 
 @strawberry.type(description="A refusal the caller can act on, in a mutation's payload.")
 class UserError:
-    code: ErrorCodeType = strawberry.field(  # type: ignore[valid-type]
+    code: ErrorCode = strawberry.field(
         description="Stable machine code; branch on it, never on the message."
     )
     field: str | None = strawberry.field(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -79,7 +79,7 @@ async def _rows(viewer: service.Viewer, f: RecordFilter, services: Services) -> 
     async for batch in service.batches(viewer, f):
         members, institutions = await loaders.parties_of(batch)
         for r in batch:
-            place = institutions.get(r.institution_id)  # type: ignore[attr-defined]
+            place = institutions.get(r.institution_id) if r.institution_id else None
             region = r.patient_region or r.authorizer_region
             writer.writerow(
                 [
@@ -90,8 +90,8 @@ async def _rows(viewer: service.Viewer, f: RecordFilter, services: Services) -> 
                     else "",
                     place.name if place else "",
                     services.policies.region_name(place.region) if place else "",
-                    _name(members, r.patient_id),  # type: ignore[attr-defined]
-                    _name(members, r.authorizer_id),  # type: ignore[attr-defined]
+                    _name(members, r.patient_id),
+                    _name(members, r.authorizer_id),
                     services.policies.region_name(region) if region else "",
                     format_yuan(r.total),
                     format_yuan(r.fund),
@@ -111,7 +111,7 @@ def _name(members: dict[uuid.UUID, Member], member_id: uuid.UUID | None) -> str:
     return member.name if member else ""
 
 
-def usage_records_csv(services: Services):  # type: ignore[no-untyped-def]
+def usage_records_csv(services: Services) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         language = language_of(request.headers.get("accept-language"))
         scheme, _, token = request.headers.get("authorization", "").partition(" ")

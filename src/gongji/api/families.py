@@ -11,7 +11,7 @@ import strawberry
 from gongji import pagination
 from gongji.api import permissions
 from gongji.api.context import Info
-from gongji.api.enums import InvitationStatusType, MembershipRoleType, RelationshipType
+from gongji.api.enums import InvitationStatus, MembershipRole, Relationship
 from gongji.api.errors import UserError, attempt, parse_id
 from gongji.api.members import Person
 from gongji.api.pagination import AFTER_DESCRIPTION, FIRST_DESCRIPTION, Connection, connection
@@ -20,7 +20,6 @@ from gongji.clock import china_date
 from gongji.families import queries, rules, service
 from gongji.families.models import FamilyGroup as GroupRow
 from gongji.families.models import Invitation as InvitationRow
-from gongji.families.rules import InvitationStatus, Relationship
 from gongji.members.rules import age_on, mask_id_number
 from gongji.pagination import Keyset
 from gongji.throttle.policy import Operation
@@ -31,10 +30,10 @@ KEYSET = Keyset()
 @strawberry.type(description="A member of a family group; every member sees the others (R8).")
 class FamilyMember:
     person: Person = strawberry.field(description="Who, masked.")
-    role: MembershipRoleType = strawberry.field(  # type: ignore[valid-type]
+    role: MembershipRole = strawberry.field(
         description="Creator or relative."
     )
-    relationship: RelationshipType | None = strawberry.field(  # type: ignore[valid-type]
+    relationship: Relationship | None = strawberry.field(
         description="Relationship to the creator; null for the creator."
     )
     joined_at: datetime.datetime = strawberry.field(description="When they joined.")
@@ -86,10 +85,10 @@ class Invitation:
     inviter_name: str = strawberry.field(description="Who sent it (the group's creator).")
     invitee_name: str = strawberry.field(description="Who it is for.")
     invitee_id_number: str = strawberry.field(description="The invitee's ID number, masked.")
-    relationship: RelationshipType = strawberry.field(  # type: ignore[valid-type]
+    relationship: Relationship = strawberry.field(
         description="The invitee's relationship to the inviter."
     )
-    status: InvitationStatusType = strawberry.field(  # type: ignore[valid-type]
+    status: InvitationStatus = strawberry.field(
         description="Where it stands; EXPIRED once past expiresAt."
     )
     requires_face_verification: bool = strawberry.field(
@@ -173,7 +172,7 @@ class InviteFamilyMemberInput:
     group_id: strawberry.ID = strawberry.field(description="Your family group.")
     name: str = strawberry.field(description="The relative's full name as on the ID card.")
     id_number: str = strawberry.field(description="The relative's 18-character ID number.")
-    relationship: RelationshipType = strawberry.field(  # type: ignore[valid-type]
+    relationship: Relationship = strawberry.field(
         description="The relative's relationship to you."
     )
     proof_material: str = strawberry.field(
@@ -229,7 +228,7 @@ class FamilyQuery:
         self,
         info: Info,
         status: Annotated[
-            InvitationStatusType | None,  # type: ignore[valid-type]
+            InvitationStatus | None,
             strawberry.argument(description="Only invitations that show this status."),
         ] = None,
         first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
@@ -315,7 +314,7 @@ class FamilyMutation:
                 policies=context.services.policies,
                 now=context.now(),
             )
-            return await GroupRow.get(id=membership.group_id)  # type: ignore[attr-defined]
+            return await GroupRow.get(id=membership.group_id)
 
         group, errors = await attempt(run, context.language)
         return FamilyGroupPayload(group=FamilyGroup.of(group) if group else None, errors=errors)

@@ -17,11 +17,11 @@ from gongji.institutions.models import ApiKey as ApiKeyRow
 from gongji.institutions.rules import ApiKeyStatus
 from gongji.throttle.policy import Operation
 
-ApiKeyStatusType = strawberry.enum(
+strawberry.enum(
     ApiKeyStatus, name="ApiKeyStatus", description="Whether a key still authenticates."
 )
 describe_values(
-    ApiKeyStatusType,
+    ApiKeyStatus,
     {
         ApiKeyStatus.ACTIVE: "Works: send it as Authorization: Bearer <key>.",
         ApiKeyStatus.EXPIRED: "Past its expiry: refused like a wrong key.",

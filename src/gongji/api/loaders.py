@@ -22,7 +22,7 @@ class MembershipsByGroupLoader(DataLoader[uuid.UUID, list[Membership]]):
     async def _load(self, group_ids: Sequence[uuid.UUID]) -> list[list[Membership]]:
         by_group: dict[uuid.UUID, list[Membership]] = defaultdict(list)
         for membership in await memberships_of(list(group_ids)):
-            by_group[membership.group_id].append(membership)  # type: ignore[attr-defined]
+            by_group[membership.group_id].append(membership)
         return [by_group[group_id] for group_id in group_ids]
 
 
@@ -54,8 +54,8 @@ class Loaders:
         self, rows: list[UsageRecord]
     ) -> tuple[dict[uuid.UUID, Member], dict[uuid.UUID, Institution]]:
         """The people and institutions of a page of records: two queries, whatever its size."""
-        member_ids = list({i for r in rows for i in (r.patient_id, r.authorizer_id) if i})  # type: ignore[attr-defined]
-        institution_ids = list({r.institution_id for r in rows if r.institution_id})  # type: ignore[attr-defined]
+        member_ids = list({i for r in rows for i in (r.patient_id, r.authorizer_id) if i})
+        institution_ids = list({r.institution_id for r in rows if r.institution_id})
         members = await self.member_by_id.load_many(member_ids)
         institutions = await self.institution_by_id.load_many(institution_ids)
         return (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from gongji.api.context import Info
-from gongji.api.enums import InsuranceStatusType, InsuranceTypeType
+from gongji.api.enums import InsuranceStatus, InsuranceType
 from gongji.clock import china_date
 from gongji.members.models import Member
 from gongji.members.rules import age_on, can_share_own_account, mask_id_number, mask_phone
@@ -29,11 +29,11 @@ class Person:
     name: str = strawberry.field(description="Full name.")
     id_number: str = strawberry.field(description="Masked: region and last four characters.")
     age: int = strawberry.field(description="Whole years today, from the ID number (R4).")
-    insurance_type: InsuranceTypeType = strawberry.field(  # type: ignore[valid-type]
+    insurance_type: InsuranceType = strawberry.field(
         description="Employee or resident insurance (R1, R2)."
     )
     insured_region: Region = strawberry.field(description="参保地: where they are insured.")
-    status: InsuranceStatusType = strawberry.field(  # type: ignore[valid-type]
+    status: InsuranceStatus = strawberry.field(
         description="参保状态: only NORMAL takes part (R2)."
     )
 

@@ -47,13 +47,13 @@ def describe_values(enum_type: type[enum.Enum], words: Mapping[enum.Enum, str]) 
     for value in definition.values:
         value.description = words[enum_type[value.name]]
 
-VisitTypeType = strawberry.enum(
+strawberry.enum(
     VisitType,
     name="VisitType",
     description="就诊类型 (national med_type): 11, 14, 21, 41.",
 )
 describe_values(
-    VisitTypeType,
+    VisitType,
     {
         VisitType.OUTPATIENT: "11 普通门诊: outpatient visit.",
         VisitType.CHRONIC_OUTPATIENT: "14 门诊慢特病: chronic or special-disease outpatient care.",
@@ -94,20 +94,20 @@ def _category_description(category: ItemCategory) -> str:
     )
 
 
-ItemCategoryType = strawberry.enum(
+strawberry.enum(
     ItemCategory,
     name="ItemCategory",
     description="A bill line's category. "
     + ", ".join(c.name for c in EXCLUDED_CATEGORIES)
     + " are never paid with family money under the national list (R15); each value says so.",
 )
-describe_values(ItemCategoryType, {c: _category_description(c) for c in ItemCategory})
+describe_values(ItemCategory, {c: _category_description(c) for c in ItemCategory})
 
-BillStatusType = strawberry.enum(
+strawberry.enum(
     BillStatus, name="BillStatus", description="Where a bill stands in its payment."
 )
 describe_values(
-    BillStatusType,
+    BillStatus,
     {
         BillStatus.OPEN: "Billed, not yet paid with family money.",
         BillStatus.PAID: "Paid with family money (see `payment`).",

@@ -13,17 +13,18 @@ from gongji.api.context import Info
 from gongji.api.enums import described
 from gongji.api.members import Person, Region
 from gongji.api.pagination import Connection, Edge, page_info
-from gongji.api.payments import Institution, VisitTypeType
+from gongji.api.payments import Institution
 from gongji.api.scalars import Money
 from gongji.errors import DomainError, ErrorCode
 from gongji.identity.principals import InstitutionPrincipal, MemberPrincipal
 from gongji.pagination import page_size
+from gongji.payments.rules import VisitType
 from gongji.records import rules, service
 from gongji.records.models import RecordKind
 from gongji.records.models import UsageRecord as Row
 from gongji.records.rules import RecordFilter, RecordRole, encode_cursor
 
-RecordKindType = described(
+described(
     RecordKind,
     name="RecordKind",
     description="What moved the money.",
@@ -34,7 +35,7 @@ RecordKindType = described(
         "WALLET_TRANSFER": "Personal account → wallet (R10); the authorizer's own record.",
     },
 )
-RecordRoleType = described(
+described(
     RecordRole,
     name="RecordRole",
     description="As the patient, or as the authorizer whose money paid.",
@@ -55,13 +56,13 @@ class UsageRecordFilter:
         description="GB/T 2260 code of the patient's insured region (the authorizer's for a "
         "transfer), whatever the caller's role; a province code matches its cities.",
     )
-    visit_type: VisitTypeType | None = strawberry.field(  # type: ignore[valid-type]
+    visit_type: VisitType | None = strawberry.field(
         default=None, description="Only this visit type."
     )
     year: int | None = strawberry.field(
         default=None, description="Calendar year in China time, 2000–2100."
     )
-    role: RecordRoleType | None = strawberry.field(  # type: ignore[valid-type]
+    role: RecordRole | None = strawberry.field(
         default=None,
         description="Members only: as patient or as authorizer (default both). An institution "
         "sending it gets FILTER_NOT_APPLICABLE.",
@@ -74,7 +75,7 @@ class UsageRecordFilter:
     authorization_id: strawberry.ID | None = strawberry.field(
         default=None, description="Only money of this authorization."
     )
-    kind: RecordKindType | None = strawberry.field(  # type: ignore[valid-type]
+    kind: RecordKind | None = strawberry.field(
         default=None, description="Only this kind of record."
     )
 
@@ -94,10 +95,10 @@ class UsageRecordFilter:
 class UsageRecord:
     id: strawberry.ID = strawberry.field(description="The record's id.")
     occurred_at: datetime.datetime = strawberry.field(description="When the money moved.")
-    kind: RecordKindType = strawberry.field(  # type: ignore[valid-type]
+    kind: RecordKind = strawberry.field(
         description="Payment, refund, premium or transfer."
     )
-    visit_type: VisitTypeType | None = strawberry.field(  # type: ignore[valid-type]
+    visit_type: VisitType | None = strawberry.field(
         description="For payments and refunds: the bill's visit type."
     )
     institution: Institution | None = strawberry.field(
@@ -119,7 +120,7 @@ class UsageRecord:
 
 @strawberry.type(description="Count and sums of one visit type, over every page of the filter.")
 class VisitTypeSum:
-    visit_type: VisitTypeType | None = strawberry.field(  # type: ignore[valid-type]
+    visit_type: VisitType | None = strawberry.field(
         description="The visit type; null for premiums and transfers."
     )
     count: int = strawberry.field(description="How many records.")
@@ -185,7 +186,7 @@ async def _edges(rows: list[Row], info: Info) -> list[Edge[UsageRecord]]:
 
     edges = []
     for r in rows:
-        institution = institutions.get(r.institution_id) if r.institution_id else None  # type: ignore[attr-defined]
+        institution = institutions.get(r.institution_id) if r.institution_id else None
         region = r.patient_region or r.authorizer_region
         edges.append(
             Edge(
@@ -196,8 +197,8 @@ async def _edges(rows: list[Row], info: Info) -> list[Edge[UsageRecord]]:
                     kind=r.kind,
                     visit_type=r.visit_type,
                     institution=Institution.of(institution, info) if institution else None,
-                    patient=person(r.patient_id),  # type: ignore[attr-defined]
-                    authorizer=person(r.authorizer_id),  # type: ignore[attr-defined]
+                    patient=person(r.patient_id),
+                    authorizer=person(r.authorizer_id),
                     insured_region=Region.of(region, info) if region else None,
                     total=Money(r.total),
                     pooled_fund=Money(r.fund),

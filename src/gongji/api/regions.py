@@ -8,11 +8,11 @@ import strawberry
 
 from gongji import rulebook
 from gongji.api.context import Info
-from gongji.api.enums import RelationshipScopeType, RelationshipType, SharingScopeType
+from gongji.api.enums import Relationship, RelationshipScope, SharingScope
 from gongji.api.errors import UserError, attempt
 from gongji.api.scalars import Money
 from gongji.clock import china_date
-from gongji.families.rules import Relationship, allowed_relationships
+from gongji.families.rules import allowed_relationships
 from gongji.regions.policy import RegionPolicy as Policy
 from gongji.regions.policy import explain
 
@@ -24,13 +24,13 @@ class RegionPolicy:
     province_code: str = strawberry.field(description="Its province's code.")
     province_name: str = strawberry.field(description="Its province's name.")
     effective_on: datetime.date = strawberry.field(description="The date this policy is for.")
-    relationship_scope: RelationshipScopeType = strawberry.field(  # type: ignore[valid-type]
+    relationship_scope: RelationshipScope = strawberry.field(
         description="Which relatives may share (R3)."
     )
-    allowed_relationships: list[RelationshipType] = strawberry.field(  # type: ignore[valid-type]
+    allowed_relationships: list[Relationship] = strawberry.field(
         description="The same, as relationships."
     )
-    sharing_scope: SharingScopeType = strawberry.field(  # type: ignore[valid-type]
+    sharing_scope: SharingScope = strawberry.field(
         description="Where family money may be spent (R13)."
     )
     sharing_scope_since: datetime.date | None = strawberry.field(

@@ -12,7 +12,7 @@ from tortoise.queryset import QuerySet
 from gongji import pagination
 from gongji.api import permissions
 from gongji.api.context import Info
-from gongji.api.enums import RelationshipType, described
+from gongji.api.enums import Relationship, described
 from gongji.api.errors import UserError, attempt, parse_id
 from gongji.api.members import Person
 from gongji.api.pagination import AFTER_DESCRIPTION, FIRST_DESCRIPTION, Connection, connection
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 KEYSET = Keyset()
 
-AuthorizationStatusType = described(
+described(
     AuthorizationStatus,
     name="AuthorizationStatus",
     description="Where an authorization stands (R9, R11, R20).",
@@ -175,13 +175,13 @@ class Authorization:
     id: strawberry.ID = strawberry.field(description="The authorization's id.")
     authorizer: Person = strawberry.field(description="Whose wallet pays.")
     relative: Person = strawberry.field(description="Who may spend.")
-    relationship: RelationshipType = strawberry.field(  # type: ignore[valid-type]
+    relationship: Relationship = strawberry.field(
         description="The relative's relationship to the authorizer."
     )
     quota: Money = strawberry.field(description="共济额度: the most the relative may spend.")
     spent: Money = strawberry.field(description="Spent so far, refunds netted.")
     remaining: Money = strawberry.field(description="Still spendable; 0 once not ACTIVE.")
-    status: AuthorizationStatusType = strawberry.field(  # type: ignore[valid-type]
+    status: AuthorizationStatus = strawberry.field(
         description="Active, revoked or ended."
     )
     created_at: datetime.datetime = strawberry.field(description="When it was granted.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from tortoise import fields
@@ -21,6 +22,7 @@ class FamilyGroup(Model):
     creator: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "gongji.Member", related_name="created_groups", on_delete=fields.RESTRICT
     )
+    creator_id: uuid.UUID  # set by Tortoise beside each relation; declared for mypy
     commitment_version = fields.CharField(max_length=32)
     commitment_accepted_at = fields.DatetimeField()
     active = fields.BooleanField(default=True)
@@ -43,6 +45,8 @@ class Membership(Model):
     member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "gongji.Member", related_name="memberships", on_delete=fields.RESTRICT
     )
+    group_id: uuid.UUID
+    member_id: uuid.UUID
     role = fields.CharEnumField(MembershipRole, max_length=16)
     relationship = fields.CharEnumField(Relationship, max_length=16, null=True)
     active = fields.BooleanField(default=True)
@@ -68,6 +72,9 @@ class Invitation(Model):
     invitee: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "gongji.Member", related_name="received_invitations", on_delete=fields.RESTRICT
     )
+    group_id: uuid.UUID
+    inviter_id: uuid.UUID
+    invitee_id: uuid.UUID
     relationship = fields.CharEnumField(Relationship, max_length=16)
     status = fields.CharEnumField(InvitationStatus, max_length=16, default=InvitationStatus.PENDING)
     # "group:invitee" while pending, NULL after: a unique index on it allows one pending

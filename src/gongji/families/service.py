@@ -18,7 +18,7 @@ from gongji.identity.face import FaceProvider
 from gongji.identity.principals import ActingAgent, AgentPrincipal, MemberPrincipal
 from gongji.identity.rules import check_agent_reason, check_agent_scope
 from gongji.identity.service import confirm_face_verification
-from gongji.members import service as members
+from gongji.members import queries as members
 from gongji.members.models import Member
 from gongji.members.rules import InsuranceStatus, age_on, normalize_id_number
 from gongji.regions.policy import PolicyBook, RegionPolicy
@@ -201,7 +201,7 @@ async def invite_family_member(
             async with attempt:
                 creator = await _active_member(member_id, lock=True)  # serializes caps (R5)
                 group = await _group(group_id)
-                if group.creator_id != creator.id:  # type: ignore[attr-defined]
+                if group.creator_id != creator.id:
                     raise DomainError(ErrorCode.NOT_GROUP_CREATOR, "groupId")
                 policy = policies.policy_for(creator.insured_region, china_date(now))
                 rules.check_relationship(relationship, policy)
@@ -307,7 +307,7 @@ async def accept_invitation(
         async for attempt in unit_of_work():
             async with attempt:
                 invitation = await _pending_invitation(invitation_id, now)
-                if invitation.invitee_id != invitee_id:  # type: ignore[attr-defined]
+                if invitation.invitee_id != invitee_id:
                     raise DomainError(ErrorCode.NOT_INVITEE, "invitationId")
                 invitee = await _active_member(invitee_id)
                 group = await _group(invitation.group.id, lock=True)
@@ -355,7 +355,7 @@ async def decline_invitation(
     async for attempt in unit_of_work():
         async with attempt:
             invitation = await _pending_invitation(invitation_id, now)
-            if invitation.invitee_id != member_id:  # type: ignore[attr-defined]
+            if invitation.invitee_id != member_id:
                 raise DomainError(ErrorCode.NOT_INVITEE, "invitationId")
             await _decide(invitation, InvitationStatus.DECLINED, now)
             await audit.record(
@@ -374,7 +374,7 @@ async def revoke_invitation(
     async for attempt in unit_of_work():
         async with attempt:
             invitation = await _pending_invitation(invitation_id, now)
-            if invitation.inviter_id != member_id:  # type: ignore[attr-defined]
+            if invitation.inviter_id != member_id:
                 raise DomainError(ErrorCode.NOT_GROUP_CREATOR, "invitationId")
             await _decide(invitation, InvitationStatus.REVOKED, now)
             await audit.record(
@@ -431,7 +431,7 @@ async def remove_family_member(
     async for attempt in unit_of_work():
         async with attempt:
             group = await _group(group_id, lock=True)
-            if group.creator_id != member_id:  # type: ignore[attr-defined]
+            if group.creator_id != member_id:
                 raise DomainError(ErrorCode.NOT_GROUP_CREATOR, "groupId")
             if removed_member_id == member_id:
                 raise DomainError(ErrorCode.CANNOT_REMOVE_CREATOR, "memberId")

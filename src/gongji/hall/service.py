@@ -22,7 +22,7 @@ from gongji.identity.face import CertInfo, FaceProvider
 from gongji.identity.models import FaceVerificationStatus
 from gongji.identity.principals import ActingAgent, AgentPrincipal
 from gongji.identity.rules import check_agent_reason, check_agent_scope
-from gongji.members import service as members
+from gongji.members import queries as members
 from gongji.members.models import Member
 from gongji.regions.policy import PolicyBook
 from gongji.wallets import service as wallets

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from typing import TYPE_CHECKING
 
 from tortoise import fields
@@ -22,6 +23,7 @@ class WechatUser(Model):
     member: fields.OneToOneNullableRelation[Member] = fields.OneToOneField(
         "gongji.Member", related_name="wechat_user", null=True, on_delete=fields.RESTRICT
     )
+    member_id: uuid.UUID | None  # set by Tortoise beside each relation; declared for mypy
     created_at = fields.DatetimeField()
     linked_at = fields.DatetimeField(null=True)
 
@@ -46,6 +48,8 @@ class AccessToken(Model):
     agent: fields.ForeignKeyNullableRelation[Agent] = fields.ForeignKeyField(
         "gongji.Agent", related_name="tokens", null=True, on_delete=fields.CASCADE
     )
+    wechat_user_id: uuid.UUID | None
+    agent_id: uuid.UUID | None
     created_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
 
@@ -71,6 +75,8 @@ class FaceVerification(Model):
     member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "gongji.Member", related_name="face_verifications", on_delete=fields.RESTRICT
     )
+    wechat_user_id: uuid.UUID
+    member_id: uuid.UUID
     status = fields.CharEnumField(FaceVerificationStatus, max_length=8)
     created_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()

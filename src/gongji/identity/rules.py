@@ -6,6 +6,7 @@ import enum
 from collections.abc import Iterable
 
 from gongji.errors import DomainError, ErrorCode, bilingual
+from gongji.regions.code import RegionCode
 
 REASON_MIN_CHARACTERS = 10
 REASON_MAX_LENGTH = 255  # the audit record's column
@@ -23,8 +24,8 @@ def within_scope(office_region: str, scope: AgentScope, region: str) -> bool:
     """Is a GB/T 2260 region inside what an agent of this office and scope may serve?"""
     if scope is AgentScope.NATIONWIDE:
         return True
-    prefix = 4 if scope is AgentScope.CITY else 2
-    return office_region[:prefix] == region[:prefix]
+    office = RegionCode(office_region)
+    return RegionCode(region).within(office.city if scope is AgentScope.CITY else office.province)
 
 
 def check_agent_scope(
@@ -33,11 +34,10 @@ def check_agent_scope(
     """An agent acts only where one of the regions involved lies within their scope."""
     if any(within_scope(office_region, scope, region) for region in regions):
         return
+    office = RegionCode(office_region)
     words = {
-        AgentScope.CITY: bilingual(f"本市 {office_region[:4]}00", f"city {office_region[:4]}00"),
-        AgentScope.PROVINCE: bilingual(
-            f"本省 {office_region[:2]}0000", f"province {office_region[:2]}0000"
-        ),
+        AgentScope.CITY: bilingual(f"本市 {office.city}", f"city {office.city}"),
+        AgentScope.PROVINCE: bilingual(f"本省 {office.province}", f"province {office.province}"),
     }[scope]
     raise DomainError(ErrorCode.AGENT_OUTSIDE_SCOPE, field, {"scope": words})
 

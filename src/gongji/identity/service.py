@@ -35,9 +35,9 @@ from gongji.identity.wechat import CodeToSession
 from gongji.institutions import queries as institutions
 from gongji.institutions import rules as institution_rules
 from gongji.institutions.models import ApiKey
-from gongji.members import service as members
+from gongji.members import queries as members
 from gongji.members.models import Member
-from gongji.members.rules import check_region_code
+from gongji.regions.code import RegionCode
 from gongji.transactions import atomic, unit_of_work
 
 FACE_VERIFICATION_TTL = timedelta(hours=1)
@@ -71,7 +71,7 @@ async def login(*, code: str, wechat: CodeToSession, now: datetime, ttl: timedel
         created_at=now,
         expires_at=now + ttl,
     )
-    return Session(token, now + ttl, user.member_id is not None)  # type: ignore[attr-defined]
+    return Session(token, now + ttl, user.member_id is not None)
 
 
 async def _wechat_user(openid: str, now: datetime) -> WechatUser:
@@ -97,7 +97,7 @@ async def authenticate(token: str, *, now: datetime) -> Principal | None:
         return AgentPrincipal(agent.id, agent.username, agent.office_region, agent.scope)
     if row.kind is TokenKind.MEMBER and row.wechat_user is not None:
         user = row.wechat_user
-        return MemberPrincipal(user.id, user.openid, user.member_id)  # type: ignore[attr-defined]
+        return MemberPrincipal(user.id, user.openid, user.member_id)
     return None
 
 
@@ -265,7 +265,7 @@ async def add_agent(
         username=username.strip(),
         defaults={
             "name": name.strip(),
-            "office_region": check_region_code(office_region, field="officeRegion"),
+            "office_region": str(RegionCode(office_region, field="officeRegion")),
             "password_hash": credentials.hash_password(password),
             "scope": scope,
             "active": True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 
 from tortoise import fields
 from tortoise.models import Model
@@ -36,6 +37,7 @@ class ApiKey(Model):
     institution: fields.ForeignKeyRelation[Institution] = fields.ForeignKeyField(
         "gongji.Institution", related_name="api_keys", on_delete=fields.RESTRICT
     )
+    institution_id: uuid.UUID  # set by Tortoise beside each relation; declared for mypy
     prefix = fields.CharField(max_length=16)
     key_hash = fields.CharField(max_length=64, unique=True)
     label = fields.CharField(max_length=64, default="")

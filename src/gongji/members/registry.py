@@ -11,10 +11,10 @@ from gongji.errors import DomainError
 from gongji.members.rules import (
     InsuranceStatus,
     InsuranceType,
-    check_region_code,
     normalize_id_number,
     normalize_phone,
 )
+from gongji.regions.code import RegionCode
 from gongji.regions.policy import PolicyBook
 
 COLUMNS = ("name", "id_number", "insurance_type", "insured_region", "status", "phone")
@@ -49,7 +49,7 @@ def _row(line: int, record: dict[str, str], policies: PolicyBook) -> RegistryRow
     if not 1 <= len(name) <= 64:
         raise ValueError("name must be 1–64 characters")
     try:
-        region = check_region_code(record.get("insured_region") or "")
+        region = str(RegionCode(record.get("insured_region") or ""))
         if not policies.knows(region):
             raise ValueError(f"insured_region {region}: unknown province")
         return RegistryRow(

@@ -10,9 +10,9 @@ from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
 from gongji.errors import DomainError, ErrorCode, bilingual
+from gongji.regions.code import RegionCode
 
 _PHONE = re.compile(r"1[3-9]\d{9}", re.ASCII)
-_REGION = re.compile(r"\d{6}", re.ASCII)
 
 
 class InsuranceType(enum.Enum):
@@ -87,17 +87,6 @@ def normalize_phone(raw: str, *, field: str = "phone") -> str:
     return phone
 
 
-def check_region_code(raw: str, *, field: str = "regionCode") -> str:
-    code = raw.strip()
-    if not _REGION.fullmatch(code) or code[:2] == "00":
-        raise DomainError(
-            ErrorCode.INVALID_REGION,
-            field,
-            {"reason": bilingual("应为6位数字（GB/T 2260）", "6 digits (GB/T 2260)")},
-        )
-    return code
-
-
 def mask_id_number(id_number: str) -> str:
     """110105********002X: region and last four only; the birth date never leaves."""
     return f"{id_number[:6]}********{id_number[-4:]}"
@@ -116,6 +105,6 @@ def sharing_ends(
     old_region: str, old_status: InsuranceStatus, new_region: str, new_status: InsuranceStatus
 ) -> bool:
     """R20: sharing ends when insurance moves to another 统筹区 (city) or stops being normal."""
-    moved = old_region[:4] != new_region[:4]
+    moved = RegionCode(old_region).city != RegionCode(new_region).city
     stopped = old_status is InsuranceStatus.NORMAL and new_status is not InsuranceStatus.NORMAL
     return moved or stopped

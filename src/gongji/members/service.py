@@ -1,4 +1,6 @@
-"""Registry use cases: load a validated registry file in one transaction."""
+"""Registry use cases: load a validated registry file in one transaction; re-seal personal data.
+
+Lookups are in `members.queries`."""
 
 from __future__ import annotations
 
@@ -7,23 +9,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from gongji import pii
-from gongji.members.models import Member, id_number_in, id_number_is, personal_data
+from gongji.members.models import Member, id_number_in, personal_data
 from gongji.members.registry import RegistryRow, chunks
-from gongji.members.rules import normalize_id_number, sharing_ends
+from gongji.members.rules import sharing_ends
 from gongji.transactions import unit_of_work
 from gongji.wallets import service as wallets
 
 CHUNK = 500
-
-
-async def find(
-    id_number: str, *, name: str | None = None, field: str = "idNumber"
-) -> Member | None:
-    """The insured person with this ID number (validated first), if the name matches too."""
-    member = await Member.get_or_none(**id_number_is(normalize_id_number(id_number, field=field)))
-    if member is None or (name is not None and member.name != name.strip()):
-        return None
-    return member
 
 
 async def import_rows(

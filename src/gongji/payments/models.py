@@ -128,6 +128,7 @@ class PaymentCode(Model):
     )
     patient_id: uuid.UUID
     authorization_id: uuid.UUID
+    payment_id: uuid.UUID | None
 
     class Meta:
         table = "payment_code"
@@ -158,6 +159,8 @@ class PremiumPayment(Model):
     relative: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "gongji.Member", related_name="premiums_received", on_delete=fields.RESTRICT
     )
+    payer_id: uuid.UUID
+    relative_id: uuid.UUID
     year = fields.IntField()
     amount = fields.BigIntField()
     created_at = fields.DatetimeField()

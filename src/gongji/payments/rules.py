@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from gongji.clock import CHINA
 from gongji.errors import DomainError, ErrorCode, bilingual
 from gongji.money import format_yuan
+from gongji.regions.code import RegionCode
 from gongji.regions.policy import RegionPolicy, SharingScope
 
 MAX_ITEMS = 200
@@ -152,10 +153,10 @@ _SCOPE_WORDS = {
 
 def check_scope(policy: RegionPolicy, institution_region: str) -> None:
     """R13: the institution's region against the authorizer's insured region, on that date."""
-    here, there = policy.region_code, institution_region
+    here, there = RegionCode(policy.region_code), RegionCode(institution_region)
     inside = {
-        SharingScope.CITY: here[:4] == there[:4],
-        SharingScope.PROVINCE: here[:2] == there[:2],
+        SharingScope.CITY: there.within(here.city),
+        SharingScope.PROVINCE: there.within(here.province),
         SharingScope.NATIONWIDE: True,
     }[policy.sharing_scope]
     if not inside:

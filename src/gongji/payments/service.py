@@ -24,7 +24,7 @@ from gongji.institutions.models import Institution
 from gongji.ledger import service as ledger
 from gongji.ledger.models import Account, AccountKind
 from gongji.ledger.rules import owner
-from gongji.members import service as members
+from gongji.members import queries as members
 from gongji.members.models import Member
 from gongji.members.rules import InsuranceType
 from gongji.payments import queries, rules
@@ -39,7 +39,8 @@ from gongji.payments.models import (
 )
 from gongji.payments.rules import BillFigures, VisitType
 from gongji.records import service as records
-from gongji.regions.policy import PolicyBook, city_of
+from gongji.regions.code import RegionCode
+from gongji.regions.policy import PolicyBook
 from gongji.transactions import atomic
 from gongji.wallets import rules as wallet_rules
 from gongji.wallets import service as wallets
@@ -208,8 +209,8 @@ async def figures_of(bill: Bill) -> BillFigures:
 async def _still_family(authorization: Authorization) -> None:
     """R9: the relationship behind the authorization must still stand."""
     both = await Membership.filter(
-        group_id=authorization.group_id,  # type: ignore[attr-defined]
-        member_id__in=[authorization.authorizer_id, authorization.relative_id],  # type: ignore[attr-defined]
+        group_id=authorization.group_id,
+        member_id__in=[authorization.authorizer_id, authorization.relative_id],
         active=True,
         group__active=True,
     ).count()
@@ -242,12 +243,12 @@ async def _settle(
     )
     if authorization is None:
         raise DomainError(ErrorCode.NOT_FOUND, "authorizationId")
-    if authorization.relative_id != member_id:  # type: ignore[attr-defined]
+    if authorization.relative_id != member_id:
         raise DomainError(ErrorCode.AUTHORIZATION_NOT_FOR_PATIENT, "authorizationId")
     if authorization.status is not AuthorizationStatus.ACTIVE:
         raise DomainError(ErrorCode.AUTHORIZATION_NOT_ACTIVE, "authorizationId")
     await _still_family(authorization)
-    authorizer = await Member.get(id=authorization.authorizer_id)  # type: ignore[attr-defined]
+    authorizer = await Member.get(id=authorization.authorizer_id)
     patient = await Member.get(id=member_id)
     wallet_rules.check_can_share(authorizer.insurance_type, authorizer.status)
     family_rules.check_invitee_insured(patient.status)
@@ -462,7 +463,7 @@ async def refund(
         target = (
             await wallets.quota_account(authorization.id, now)
             if active
-            else await wallets.wallet_account(authorization.authorizer_id, now)  # type: ignore[attr-defined]
+            else await wallets.wallet_account(authorization.authorizer_id, now)
         )
         refund = await Refund.create(
             payment=payment,
@@ -602,7 +603,7 @@ async def pay_resident_premium(
     insured = await Member.get_or_none(id=relative_id)
     if insured is None:
         raise DomainError(ErrorCode.NOT_FOUND, "relativeId")
-    region = city_of(insured.insured_region)
+    region = str(RegionCode(insured.insured_region).city)
     collection = await premium_account(region, now)
 
     async def work() -> uuid.UUID:
@@ -621,7 +622,8 @@ async def pay_resident_premium(
         family_rules.check_relationship(relationship, policy)
         if await PremiumPayment.exists(relative_id=relative_id, year=year):
             raise DomainError(ErrorCode.PREMIUM_ALREADY_PAID, "year", {"year": year})
-        to = city_of(relative.insured_region)  # moved since the read above: their new city
+        # moved since the read above: their new city
+        to = str(RegionCode(relative.insured_region).city)
         premium = await PremiumPayment.create(
             payer=payer, relative=relative, year=year, amount=amount, created_at=now, region=to
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from typing import TYPE_CHECKING
 
 from tortoise import fields
@@ -41,6 +42,9 @@ class UsageRecord(Model):
     authorizer: fields.ForeignKeyNullableRelation[Member] = fields.ForeignKeyField(
         "gongji.Member", related_name="usage_as_authorizer", null=True, on_delete=fields.RESTRICT
     )
+    institution_id: uuid.UUID | None  # set by Tortoise beside each relation; declared for mypy
+    patient_id: uuid.UUID | None
+    authorizer_id: uuid.UUID | None
     authorization_id = fields.UUIDField(null=True)
     patient_region = fields.CharField(max_length=6, null=True)  # insured region at the time
     authorizer_region = fields.CharField(max_length=6, null=True)

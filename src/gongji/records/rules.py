@@ -11,10 +11,10 @@ from typing import TypeVar
 from gongji import pagination
 from gongji.clock import CHINA
 from gongji.errors import DomainError, ErrorCode, bilingual
-from gongji.members.rules import check_region_code
 from gongji.pagination import Keyset
 from gongji.payments.rules import VisitType
 from gongji.records.models import RecordKind
+from gongji.regions.code import RegionCode
 
 
 class RecordRole(enum.Enum):
@@ -24,7 +24,7 @@ class RecordRole(enum.Enum):
 
 @dataclass(frozen=True)
 class RecordFilter:
-    insured_region: str | None = None  # the patient's; a province code matches its cities
+    insured_region: RegionCode | None = None  # the patient's; a province matches its cities
     visit_type: VisitType | None = None
     year: int | None = None
     role: RecordRole | None = None  # None: both
@@ -53,9 +53,7 @@ def record_filter(
     """
     return RecordFilter(
         insured_region=(
-            check_region_code(insured_region, field="filter.insuredRegion")
-            if insured_region
-            else None
+            RegionCode(insured_region, field="filter.insuredRegion") if insured_region else None
         ),
         visit_type=_member(VisitType, visit_type, "filter.visitType"),
         year=_year(year),
@@ -107,16 +105,6 @@ def check_applicable(f: RecordFilter, *, institution: bool) -> None:
         raise DomainError(ErrorCode.FILTER_NOT_APPLICABLE, "filter.role")
     if institution and f.relative_id is not None:
         raise DomainError(ErrorCode.FILTER_NOT_APPLICABLE, "filter.relativeId")
-
-
-def region_prefix(code: str) -> str:
-    """620000 → '62', 620100 → '6201', 620102 → '620102'."""
-    code = check_region_code(code, field="filter.insuredRegion")
-    if code.endswith("0000"):
-        return code[:2]
-    if code.endswith("00"):
-        return code[:4]
-    return code
 
 
 def year_range(year: int) -> tuple[datetime, datetime]:

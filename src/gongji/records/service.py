@@ -16,13 +16,14 @@ from gongji.audit import service as audit
 from gongji.errors import DomainError, ErrorCode
 from gongji.identity.principals import AgentPrincipal
 from gongji.identity.rules import check_agent_reason, check_agent_scope
-from gongji.members import service as members
+from gongji.members import queries as members
 from gongji.members.models import Member
 from gongji.payments.models import Bill, Payment, PremiumPayment, Refund
 from gongji.payments.rules import VisitType
 from gongji.records import rules
 from gongji.records.models import RecordKind, UsageRecord
 from gongji.records.rules import RecordFilter, RecordRole
+from gongji.regions.code import RegionCode
 from gongji.wallets.models import WalletTransfer
 
 # --- writers: call inside the use case's transaction -------------------------------------
@@ -147,9 +148,9 @@ def _side(me: uuid.UUID, role: RecordRole, f: RecordFilter) -> Q:
     return Q(**conditions)  # type: ignore[arg-type]  # Q types join_type as the only str kwarg
 
 
-def _insured_in(code: str) -> Q:
+def _insured_in(region: RegionCode) -> Q:
     """The region each record shows: the patient's, or the authorizer's for a transfer."""
-    prefix = rules.region_prefix(code)
+    prefix = region.prefix
     own = Q(patient_region__startswith=prefix)
     return own | Q(patient_region__isnull=True, authorizer_region__startswith=prefix)
 

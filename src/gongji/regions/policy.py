@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from gongji.errors import DomainError, ErrorCode, bilingual
-from gongji.members.rules import check_region_code
+from gongji.regions.code import RegionCode
 
 
 class RelationshipScope(enum.Enum):
@@ -58,14 +58,6 @@ class RegionPolicy:
 _DATED = {"relationship_scope", "sharing_scope"}
 
 
-def province_of(code: str) -> str:
-    return code[:2] + "0000"
-
-
-def city_of(code: str) -> str:
-    return code[:4] + "00"
-
-
 def _dated(value: Any, on: date, key: str) -> tuple[Any, date]:
     if not isinstance(value, list):
         return value, date.min
@@ -88,7 +80,7 @@ class PolicyBook:
         self._national: dict[str, Any] = data["national"]
         self._regions: dict[str, dict[str, Any]] = data["regions"]
         for code in self._regions:
-            check_region_code(code)
+            RegionCode(code)
         for code in self._regions:  # every region must resolve today: fail at start, not later
             self.policy_for(code, date.today())
 
@@ -101,17 +93,22 @@ class PolicyBook:
         return cls(tomllib.loads(text))
 
     def knows(self, code: str) -> bool:
-        return province_of(code) in self._regions
+        return str(RegionCode(code).province) in self._regions
 
     def region_name(self, code: str) -> str:
-        for candidate in (code, city_of(code), province_of(code)):
-            if candidate in self._regions:
-                return str(self._regions[candidate]["name"])
+        """The name of the code, its city or its province, whichever the book has; else the code."""
+        try:
+            region = RegionCode(code)
+        except DomainError:
+            return code
+        for candidate in (region, region.city, region.province):
+            if str(candidate) in self._regions:
+                return str(self._regions[str(candidate)]["name"])
         return code
 
     def policy_for(self, code: str, on: date) -> RegionPolicy:
-        code = check_region_code(code)
-        province = province_of(code)
+        region = RegionCode(code)
+        code, province = str(region), str(region.province)
         if province not in self._regions:
             raise DomainError(
                 ErrorCode.INVALID_REGION,
@@ -119,7 +116,7 @@ class PolicyBook:
                 {"reason": bilingual("未知省份", "unknown province")},
             )
         merged = dict(self._national)
-        for layer in (province, city_of(code), code):
+        for layer in (province, str(region.city), code):
             merged.update(self._regions.get(layer, {}))
         relationship, _ = _dated(merged["relationship_scope"], on, "relationship_scope")
         sharing, since = _dated(merged["sharing_scope"], on, "sharing_scope")

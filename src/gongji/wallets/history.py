@@ -125,9 +125,9 @@ def _from_usage(row: UsageRecord) -> Event:
         source=_USAGE,
         key=row.id,
         actor_kind=ActorKind.MEMBER if used else ActorKind.INSTITUTION,
-        member_id=row.patient_id if used else None,  # type: ignore[attr-defined]  # FK column
+        member_id=row.patient_id if used else None,
         agent_id=None,
-        institution_id=row.institution_id,  # type: ignore[attr-defined]  # FK column
+        institution_id=row.institution_id,
         quota=None,
         amount=abs(row.family),
     )

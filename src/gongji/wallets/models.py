@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from typing import TYPE_CHECKING
 
 from tortoise import fields
@@ -22,6 +23,7 @@ class Wallet(Model):
     member: fields.OneToOneRelation[Member] = fields.OneToOneField(
         "gongji.Member", related_name="wallet", on_delete=fields.RESTRICT
     )
+    member_id: uuid.UUID  # set by Tortoise beside each relation; declared for mypy
     opened_at = fields.DatetimeField()
 
     class Meta:
@@ -35,6 +37,7 @@ class WalletTransfer(Model):
     member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "gongji.Member", related_name="wallet_transfers", on_delete=fields.RESTRICT
     )
+    member_id: uuid.UUID
     amount = fields.BigIntField()
     from_carryover = fields.BigIntField()
     from_current = fields.BigIntField()
@@ -68,6 +71,9 @@ class Authorization(Model):
     group: fields.ForeignKeyRelation[FamilyGroup] = fields.ForeignKeyField(
         "gongji.FamilyGroup", related_name="authorizations", on_delete=fields.RESTRICT
     )
+    authorizer_id: uuid.UUID
+    relative_id: uuid.UUID
+    group_id: uuid.UUID
     relationship = fields.CharEnumField(Relationship, max_length=16)
     quota = fields.BigIntField()
     spent = fields.BigIntField(default=0)

@@ -186,7 +186,7 @@ async def shared_group_relationship(
 ) -> tuple[uuid.UUID, family_rules.Relationship]:
     """The relative's relationship to the authorizer, through a group both belong to (R8)."""
     mine = {
-        m.group_id: m  # type: ignore[attr-defined]
+        m.group_id: m
         for m in await Membership.filter(member_id=authorizer_id, active=True, group__active=True)
     }
     theirs = await Membership.filter(
@@ -195,7 +195,7 @@ async def shared_group_relationship(
     if not theirs:
         raise DomainError(ErrorCode.NOT_IN_SAME_FAMILY, "relativeId")
     membership = theirs[0]
-    group_id = membership.group_id  # type: ignore[attr-defined]
+    group_id = membership.group_id
     relationship = family_rules.relationship_between(
         mine[group_id].relationship, membership.relationship
     )
@@ -208,9 +208,9 @@ async def _authorization(
     found = await Authorization.filter(id=authorization_id).select_for_update().get_or_none()
     if found is None:
         raise DomainError(ErrorCode.NOT_FOUND, "authorizationId")
-    parties = {found.authorizer_id}  # type: ignore[attr-defined]
+    parties = {found.authorizer_id}
     if not authorizer_only:
-        parties.add(found.relative_id)  # type: ignore[attr-defined]
+        parties.add(found.relative_id)
     if member_id not in parties:
         raise DomainError(ErrorCode.NOT_AUTHORIZATION_PARTY, "authorizationId")
     if found.status is not AuthorizationStatus.ACTIVE:
@@ -323,7 +323,7 @@ async def _close(
     """Return the unspent quota to the authorizer's wallet and end the authorization."""
     quota_acc = await quota_account(authorization.id, now)
     if quota_acc.balance:
-        authorizer_id = authorization.authorizer_id  # type: ignore[attr-defined]
+        authorizer_id = authorization.authorizer_id
         await ledger.post(
             kind="authorization_end",
             reference=authorization.id,
