@@ -14,7 +14,7 @@ from tests.conftest import URUMQI_HOSPITAL, Api, bill_input, create_bill, nodes
 
 pytestmark = pytest.mark.usefixtures("reconciled")
 
-EVENT = "kind actorKind occurredAt member { name } institution { code } quota amount"
+EVENT = "kind actorKind occurredAt member { name } institutionCode quota amount"
 GRANTED = (
     "query($n:Int,$c:String){ authorizationsGranted { edges { node { id history(first:$n,"
     " after:$c){ totalCount pageInfo { hasNextPage endCursor } edges { node { " + EVENT + " } } }"
@@ -76,7 +76,7 @@ async def test_both_sides_see_every_event_with_time_and_actor(api: Api, clock: F
         ("CREATED", "MEMBER", "艾力·买买提", "200.00", None),
     ]
     used = nodes(mine)[3]
-    assert used["institution"] == {"code": "H65010200001"}
+    assert used["institutionCode"] == "H65010200001"
     times = [e["occurredAt"] for e in nodes(mine)]
     assert times == sorted(times, reverse=True)
 

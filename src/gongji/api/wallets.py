@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 from tortoise.queryset import QuerySet
@@ -30,9 +30,6 @@ from gongji.wallets.models import Authorization as AuthorizationRow
 from gongji.wallets.models import AuthorizationStatus, WalletTransfer
 from gongji.wallets.models import Wallet as WalletRow
 
-if TYPE_CHECKING:
-    from gongji.api.payments import Institution
-
 KEYSET = Keyset()
 
 described(
@@ -45,7 +42,7 @@ described(
         "ENDED": "Ended by itself: a party left the group, or insurance moved or ended (R20).",
     },
 )
-AuthorizationEventKind = described(
+described(
     history.EventKind,
     name="AuthorizationEventKind",
     description="What happened to an authorization (R26, 查看授权记录).",
@@ -58,7 +55,7 @@ AuthorizationEventKind = described(
         "REFUNDED": "`institution` refunded `amount`; the quota came back.",
     },
 )
-ActorKindType = described(
+described(
     history.ActorKind,
     name="ActorKind",
     description="Who did it.",
@@ -117,27 +114,24 @@ class Transfer:
 
 @strawberry.type(description="One event of an authorization, with its time and actor (R26).")
 class AuthorizationEvent:
-    kind: AuthorizationEventKind = strawberry.field(  # type: ignore[valid-type]
-        description="What happened."
-    )
+    kind: history.EventKind = strawberry.field(description="What happened.")
     occurred_at: datetime.datetime = strawberry.field(description="When.")
-    actor_kind: ActorKindType = strawberry.field(  # type: ignore[valid-type]
+    actor_kind: history.ActorKind = strawberry.field(
         description="Who did it: the member, an agent for them, an institution, the system."
     )
     member: Person | None = strawberry.field(
         description="The member who acted, or for whom a service-hall agent acted."
     )
-    institution: Annotated[Institution, strawberry.lazy("gongji.api.payments")] | None = (
-        strawberry.field(description="Where family money was used or refunded.")
+    institution_code: str | None = strawberry.field(
+        description="Where family money was used or refunded: the institution's national code."
     )
+    institution_name: str | None = strawberry.field(description="That institution's name.")
     quota: Money | None = strawberry.field(description="The quota after a grant or change.")
     amount: Money | None = strawberry.field(description="Spent by a use, returned by a refund.")
 
 
 async def _events(rows: list[history.Event], info: Info) -> list[tuple[str, AuthorizationEvent]]:
     """A page of events with its people and institutions: two batched loads."""
-    from gongji.api.payments import Institution  # here: gongji.api.payments imports this module
-
     loaders = info.context.loaders
     member_ids = list({e.member_id for e in rows if e.member_id})
     institution_ids = list({e.institution_id for e in rows if e.institution_id})
@@ -161,7 +155,8 @@ async def _events(rows: list[history.Event], info: Info) -> list[tuple[str, Auth
                     occurred_at=e.at,
                     actor_kind=e.actor_kind,
                     member=Person.of(member, info) if member else None,
-                    institution=Institution.of(place, info) if place else None,
+                    institution_code=place.code if place else None,
+                    institution_name=place.name if place else None,
                     quota=Money(e.quota) if e.quota is not None else None,
                     amount=Money(e.amount) if e.amount is not None else None,
                 ),
@@ -181,9 +176,7 @@ class Authorization:
     quota: Money = strawberry.field(description="共济额度: the most the relative may spend.")
     spent: Money = strawberry.field(description="Spent so far, refunds netted.")
     remaining: Money = strawberry.field(description="Still spendable; 0 once not ACTIVE.")
-    status: AuthorizationStatus = strawberry.field(
-        description="Active, revoked or ended."
-    )
+    status: AuthorizationStatus = strawberry.field(description="Active, revoked or ended.")
     created_at: datetime.datetime = strawberry.field(description="When it was granted.")
     ended_at: datetime.datetime | None = strawberry.field(
         description="When it was revoked or ended."
