@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-sqlite test-pg test-mysql test-miniprogram lint schema migrate demo serve clean
+.PHONY: run test test-sqlite test-pg test-pg-serializable test-mysql test-miniprogram lint schema migrate demo serve clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required"; exit 1; }
@@ -38,6 +38,11 @@ test-sqlite: $(STAMP)
 
 test-pg: $(STAMP)
 	GONGJI_TEST_DATABASE_URL=$${GONGJI_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q
+
+## make test-pg-serializable: the suite with the PostgreSQL test database at SERIALIZABLE (as
+## CockroachDB runs every transaction); the run sets default_transaction_isolation and resets it
+test-pg-serializable: $(STAMP)
+	GONGJI_TEST_ISOLATION=serializable GONGJI_TEST_DATABASE_URL=$${GONGJI_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q
 
 test-mysql: $(STAMP)
 	GONGJI_TEST_DATABASE_URL=$${GONGJI_TEST_MYSQL_URL:-mysql://root:@127.0.0.1:3306/gongji_test} $(BIN)/pytest -q

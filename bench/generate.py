@@ -29,6 +29,7 @@ from tortoise.transactions import in_transaction
 from gongji import db
 from gongji.families.rules import MembershipRole, Relationship
 from gongji.identity.wechat import demo_openid
+from gongji.keys import key_at, new_key
 from gongji.ledger import service as ledger
 from gongji.ledger.models import AccountKind
 from gongji.members.models import personal_data
@@ -204,6 +205,7 @@ async def history(
         by_province.setdefault(inst[1][:2], []).append(inst)
     heavy = families[: max(1, len(families) // 10)]
     columns = [
+        "id",
         "occurred_at",
         "kind",
         "visit_type",
@@ -291,7 +293,7 @@ async def history(
                     sign * family,
                     f"bench-{n}",
                 )
-            chunk.append(row)
+            chunk.append((key_at(at, n), *row))  # a UUIDv7 of the record's own time
             if len(chunk) == 20_000:
                 await insert("usage_record", columns, chunk)
                 progress.advance(task, len(chunk))
@@ -388,7 +390,7 @@ async def payers(rng: random.Random, count: int, bills_each: int, policies: Poli
                     NOW,
                 )
             )
-            items.append((bill, 0, "药品", "drug", amount))
+            items.append((new_key(), bill, 0, "药品", "drug", amount))
     await insert(
         "bill",
         [
@@ -406,7 +408,7 @@ async def payers(rng: random.Random, count: int, bills_each: int, policies: Poli
         ],
         bills,
     )
-    await insert("bill_item", ["bill_id", "position", "name", "category", "amount"], items)
+    await insert("bill_item", ["id", "bill_id", "position", "name", "category", "amount"], items)
 
 
 async def generate(

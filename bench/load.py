@@ -20,11 +20,13 @@ import sys
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+
+from gongji.settings import RateLimits
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS_QUERY = (
@@ -62,7 +64,7 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for _ in range(100):
+        for _ in range(1200):  # 2 minutes: workers import the app slowly on a busy machine
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=1)
             except urllib.error.HTTPError:
@@ -71,20 +73,36 @@ class Server:
                 time.sleep(0.1)
                 continue
             return
+        self.stop()
         raise SystemExit(f"{self.name} did not start")
 
-    def rss_kb(self) -> int:
+    def pids(self) -> list[int]:
+        """The server and its workers (uvicorn --workers N starts N children)."""
         assert self.process is not None
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-        return 0
+        found, pending = [], [self.process.pid]
+        while pending:
+            pid = pending.pop()
+            found.append(pid)
+            for task in Path(f"/proc/{pid}/task").glob("*/children"):
+                pending += [int(child) for child in task.read_text().split()]
+        return found
+
+    def rss_kb(self) -> int:
+        """The largest peak RSS among the server's processes."""
+        peaks = [0]
+        for pid in self.pids():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]))
+        return max(peaks)
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the server process so far (from /proc)."""
-        assert self.process is not None
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time of the server's processes so far (from /proc)."""
+        total = 0
+        for pid in self.pids():
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(stat[11]) + int(stat[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         if self.process:
@@ -162,6 +180,58 @@ def wrk(
     return result
 
 
+PGBENCH_SCRIPT = """\\set n random(1, :accounts)
+BEGIN;
+UPDATE ledger_account SET balance = balance - 1
+  WHERE id = (SELECT id FROM bench_debit_account WHERE n = :n) AND balance >= 1;
+UPDATE ledger_account SET balance = balance + 1
+  WHERE id = (SELECT id FROM bench_debit_account WHERE n = :n);
+END;
+"""
+
+
+def pgbench(url: str, args: argparse.Namespace) -> float:
+    """What PostgreSQL alone does here: transactions per second of a conditional debit of a
+    ledger_account row (and the credit that puts the unit back, so the ledger stays
+    reconciled), by pgbench with wrk's connections and threads, on the same table."""
+    setup = (
+        "DROP TABLE IF EXISTS bench_debit_account;"
+        " CREATE UNLOGGED TABLE bench_debit_account AS SELECT row_number() OVER (ORDER BY id)"
+        " AS n, id FROM ledger_account WHERE balance >= 1000 AND NOT allow_negative;"
+        " CREATE UNIQUE INDEX ON bench_debit_account (n);"
+        " SELECT count(*) FROM bench_debit_account"
+    )
+    psql = ["psql", url, "-qtAX", "-v", "ON_ERROR_STOP=1"]
+    accounts = subprocess.run(
+        [*psql, "-c", setup], capture_output=True, text=True, check=True
+    ).stdout.split()[-1]
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as handle:
+        handle.write(PGBENCH_SCRIPT)
+    try:
+        out = subprocess.run(
+            [
+                "pgbench",
+                "-n",
+                f"-c{args.connections}",
+                f"-j{args.threads}",
+                f"-T{args.pay_seconds}",
+                "-D",
+                f"accounts={accounts}",
+                "-f",
+                handle.name,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(handle.name)
+        subprocess.run([*psql, "-c", "DROP TABLE IF EXISTS bench_debit_account"], check=True)
+    line = next(x for x in out.splitlines() if x.startswith("tps = "))
+    return float(line.split()[2])
+
+
 def profile(server: Server, out: Path | None, seconds: int) -> subprocess.Popen[bytes] | None:
     """py-spy (the dev extra) samples the server while wrk drives it; folded stacks, appended."""
     if out is None:
@@ -177,6 +247,7 @@ def profile(server: Server, out: Path | None, seconds: int) -> subprocess.Popen[
             str(seconds),
             "--rate",
             "250",
+            "--subprocesses",  # uvicorn's workers
             "--format",
             "raw",
             "--output",
@@ -201,6 +272,13 @@ def main() -> None:
         type=Path,
         help="sample the GraphQL server with py-spy during usageRecords (folded stacks here)",
     )
+    parser.add_argument(
+        "--profile-pay", type=Path, help="the same, during pay (folded stacks here)"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per server")
+    parser.add_argument(
+        "--no-pgbench", action="store_true", help="skip pgbench's conditional-debit rate"
+    )
     parser.add_argument("--graphql-port", type=int, default=8101)
     parser.add_argument("--raw-port", type=int, default=8102)
     parser.add_argument(
@@ -216,6 +294,8 @@ def main() -> None:
         "DATABASE_URL": url,
         "GONGJI_ENV": "development",
         "GONGJI_FACE_MOCK_AUTO_PASS": "1",
+        # the load comes from one address and few users: rate limits would refuse most of it
+        **{f"GONGJI_LIMIT_{f.name.upper()}": "1000000/minute" for f in fields(RateLimits)},
     }
     uvicorn = [
         sys.executable,
@@ -225,6 +305,8 @@ def main() -> None:
         "--no-access-log",
         "--log-level",
         "warning",
+        "--workers",
+        str(args.workers),
     ]
     servers = {
         "graphql": Server("graphql", [*uvicorn, "gongji.app:create_app"], args.graphql_port),
@@ -252,6 +334,7 @@ def main() -> None:
         return json.dumps({"query": RECORDS_QUERY, "variables": variables})
 
     per_run = len(bills) // (2 * args.runs)
+    debits: list[float] = []
     results: dict[str, list[dict[str, Any]]] = {}
     for run in range(args.runs):
         for name in ("graphql", "raw"):
@@ -282,6 +365,7 @@ def main() -> None:
                 )
                 pay_lines.append(f"{payer_tokens[payer]}\t{body}")
             cpu = server.cpu_seconds()
+            spy = profile(server, args.profile_pay, args.pay_seconds - 1) if not raw else None
             result = wrk(
                 server.port,
                 "/raw/pay" if raw else "/graphql",
@@ -290,10 +374,14 @@ def main() -> None:
                 args,
                 args.pay_seconds,
             )
+            if spy:
+                spy.wait()
             result["cpu_ms"] = (server.cpu_seconds() - cpu) * 1000 / max(1, result["requests"])
             results.setdefault(f"pay/{name}", []).append(result)
             server.peak_rss_kb.append(server.rss_kb())
             server.stop()
+        if not args.no_pgbench:
+            debits.append(pgbench(url, args))
     print(
         f"{'scenario':24} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'ok %':>6}"
         f" {'cpu ms/req':>10}"
@@ -315,11 +403,21 @@ def main() -> None:
         summary[f"{scenario}/ratio"] = ratio
         # Server CPU per request does not depend on what else the machine is running:
         # raw/GraphQL is the throughput ratio one dedicated core would give.
-        cpu_ratio = summary[f"{scenario}/raw"]["cpu_ms"] / summary[f"{scenario}/graphql"]["cpu_ms"]
+        cpu_graphql = summary[f"{scenario}/graphql"]["cpu_ms"]
+        cpu_ratio = summary[f"{scenario}/raw"]["cpu_ms"] / cpu_graphql if cpu_graphql else 0.0
         summary[f"{scenario}/cpu_ratio"] = cpu_ratio
         print(
             f"{scenario}: GraphQL/raw throughput = {ratio:.2f};"
             f" by server CPU per request = {cpu_ratio:.2f}"
+        )
+    if debits:
+        tps = statistics.median(debits)
+        share = summary["pay/graphql"]["rps"] / tps
+        summary["pgbench/tps"] = tps
+        summary["pay/pgbench_fraction"] = share
+        print(
+            f"pgbench conditional debit on ledger_account: {tps:.0f} tps;"
+            f" pay (GraphQL, {args.workers} worker(s)) is {share:.1%} of it"
         )
     for server in servers.values():
         peak = max(server.peak_rss_kb) / 1024

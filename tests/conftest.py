@@ -10,10 +10,12 @@ import dataclasses
 import io
 import logging
 import os
+import tomllib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,6 +47,9 @@ os.environ.setdefault("GONGJI_ENV", "development")
 TEST_DATABASE_URL = os.environ.get("GONGJI_TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
 ON_MYSQL = TEST_DATABASE_URL.startswith("mysql://")
+ISOLATION = os.environ.get("GONGJI_TEST_ISOLATION", "").replace("-", " ") or None
+if ISOLATION and (not ON_POSTGRES or ISOLATION not in ("serializable", "repeatable read")):
+    raise pytest.UsageError("GONGJI_TEST_ISOLATION: serializable or repeatable-read, on PostgreSQL")
 # 2026-03-10 10:00 in China: inside transfer hours, after Gansu went nationwide.
 START = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 
@@ -58,6 +63,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+async def _set_isolation(conn: Any, url: str, level: str | None) -> None:
+    """GONGJI_TEST_ISOLATION=serializable runs the suite with the PostgreSQL test database at
+    SERIALIZABLE, as CockroachDB runs (make test-pg-serializable); the end of the run resets it."""
+    database = f'ALTER DATABASE "{urlsplit(url).path.lstrip("/")}"'
+    if level:
+        await conn.execute(f"{database} SET default_transaction_isolation = '{level}'")
+    else:
+        await conn.execute(f"{database} RESET default_transaction_isolation")
+
+
 async def _reset(url: str) -> None:
     """Empty the test database so migrations start from nothing."""
     if ON_POSTGRES:
@@ -69,6 +84,7 @@ async def _reset(url: str) -> None:
             pytest.exit(f"PostgreSQL at {url} is unreachable: {error}", returncode=3)
         try:
             await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+            await _set_isolation(conn, url, ISOLATION)
         finally:
             await conn.close()
     elif ON_MYSQL:
@@ -93,6 +109,32 @@ async def _reset(url: str) -> None:
         conn.close()
 
 
+async def _scratch_url(tmp_path: Path) -> str:
+    """An empty database beside the test database, on the same engine (its name + "_scratch")."""
+    if not (ON_POSTGRES or ON_MYSQL):
+        return f"sqlite://{tmp_path / 'scratch.sqlite3'}"
+    parts = urlsplit(TEST_DATABASE_URL)
+    url = parts._replace(path=parts.path + "_scratch").geturl()
+    if ON_POSTGRES:
+        import asyncpg
+
+        conn = await asyncpg.connect(TEST_DATABASE_URL.replace("postgres://", "postgresql://", 1))
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}_scratch"')
+        finally:
+            await conn.close()
+    else:
+        await _reset(url)
+    return url
+
+
+@pytest.fixture
+async def scratch_url(tmp_path: Path) -> str:
+    """For tests that migrate a database of their own (in a subprocess: migrating re-binds the
+    ORM's models). Migrating it creates it; it is emptied first."""
+    return await _scratch_url(tmp_path)
+
+
 @pytest.fixture(scope="session")
 async def database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     url = TEST_DATABASE_URL or f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
@@ -102,6 +144,14 @@ async def database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[st
     await db.connect(url)
     yield url
     await db.disconnect()
+    if ISOLATION:
+        import asyncpg
+
+        conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        try:
+            await _set_isolation(conn, url, None)
+        finally:
+            await conn.close()
 
 
 async def _truncate() -> None:
@@ -133,6 +183,15 @@ def clock() -> FixedClock:
 @pytest.fixture
 def policies() -> PolicyBook:
     return PolicyBook.load()
+
+
+def policy_book(**regions: dict[str, Any]) -> PolicyBook:
+    """The shipped policy with some regions' keys changed: `policy_book(r620000={...})`."""
+    text = resources.files("gongji.regions").joinpath("policies.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    for key, changes in regions.items():
+        data["regions"][key.removeprefix("r")].update(changes)
+    return PolicyBook(data)
 
 
 @pytest.fixture
@@ -236,6 +295,7 @@ async def serve(services: Services, face: MockFaceProvider) -> AsyncIterator[Api
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gongji.test") as http:
         yield Api(http, face)
+    await app.state.notices.outbox.settled()  # WeChat sends in the background: let them end
     assert MISMATCHES == [], "the fast path and the reference executor differ:\n" + "\n".join(
         MISMATCHES
     )
@@ -610,3 +670,127 @@ async def join_family(creator: str, relative: str, relationship: str) -> None:
         relationship=Relationship(relationship),
         joined_at=START,
     )
+
+
+# --- database round trips, counted at the driver ------------------------------------------
+
+
+@dataclass
+class RoundTrips:
+    """Commands sent to the database server while counting: every statement, BEGIN and
+    COMMIT included (asyncpg: each execution, prepared statements cached; asyncmy: each
+    command packet, a multi-statement query being one)."""
+
+    count: int = 0
+    statements: list[str] = dataclasses.field(default_factory=list)
+    counting: bool = False
+
+    @asynccontextmanager
+    async def measure(self) -> AsyncIterator[RoundTrips]:
+        self.count, self.statements, self.counting = 0, [], True
+        try:
+            yield self
+        finally:
+            self.counting = False
+
+    def seen(self, sql: object) -> None:
+        if self.counting:
+            self.count += 1
+            text = sql.decode(errors="replace") if isinstance(sql, bytes) else str(sql)
+            self.statements.append(" ".join(text.split())[:160])
+
+
+@pytest.fixture
+def round_trips(monkeypatch: pytest.MonkeyPatch) -> RoundTrips:
+    """`async with round_trips.measure() as trips: …; trips.count` (PostgreSQL or MySQL)."""
+    trips = RoundTrips()
+    if ON_POSTGRES:
+        from asyncpg.connection import Connection as PgConnection
+
+        execute, run, many = (
+            PgConnection.execute,
+            PgConnection._execute,
+            PgConnection._executemany,
+        )
+
+        async def counted_execute(self: Any, query: str, *args: Any, **kw: Any) -> Any:
+            if not args:  # with arguments it goes through _execute, counted there
+                trips.seen(query)
+            return await execute(self, query, *args, **kw)
+
+        async def counted_run(self: Any, query: str, *args: Any, **kw: Any) -> Any:
+            trips.seen(query)
+            return await run(self, query, *args, **kw)
+
+        async def counted_many(self: Any, query: str, *args: Any, **kw: Any) -> Any:
+            trips.seen(query)
+            return await many(self, query, *args, **kw)
+
+        monkeypatch.setattr(PgConnection, "execute", counted_execute)
+        monkeypatch.setattr(PgConnection, "_execute", counted_run)
+        monkeypatch.setattr(PgConnection, "_executemany", counted_many)
+    elif ON_MYSQL:
+        from asyncmy.connection import Connection as MyConnection
+
+        command = MyConnection._execute_command
+
+        async def counted_command(self: Any, kind: int, sql: Any) -> Any:
+            trips.seen(sql)
+            return await command(self, kind, sql)
+
+        monkeypatch.setattr(MyConnection, "_execute_command", counted_command)
+    return trips
+
+
+# --- live notices over WebSocket (graphql-transport-ws) --------------------------------
+
+NOTICE_SUBSCRIPTION = "subscription { notices { id kind counterpart amount remaining } }"
+
+
+@asynccontextmanager
+async def notice_stream(url: str, token: str | None) -> AsyncIterator[Any]:
+    """A `notices` subscription over graphql-transport-ws; yields the connection after the
+    server acknowledged it (or after it refused: read `close_code`)."""
+    import json
+
+    from websockets.asyncio.client import connect
+    from websockets.typing import Subprotocol
+
+    protocol = [Subprotocol("graphql-transport-ws")]
+    async with connect(url, subprotocols=protocol, proxy=None) as ws:
+        params = {"Authorization": f"Bearer {token}"} if token else {}
+        await ws.send(json.dumps({"type": "connection_init", "payload": params}))
+        try:
+            ack = json.loads(await ws.recv())
+        except Exception:  # refused: the server closed the socket
+            yield ws
+            return
+        assert ack["type"] == "connection_ack", ack
+        await ws.send(
+            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": NOTICE_SUBSCRIPTION}})
+        )
+        yield ws
+
+
+async def next_notice(ws: Any, within: float = 10.0) -> dict[str, Any]:
+    import asyncio
+    import json
+
+    async with asyncio.timeout(within):
+        while True:
+            message = json.loads(await ws.recv())
+            if message["type"] == "next":
+                notice: dict[str, Any] = message["payload"]["data"]["notices"]
+                return notice
+            assert message["type"] in ("ping", "pong"), message
+
+
+def policies_where(region: str, **values: Any) -> PolicyBook:
+    """The packaged region policy, with these keys changed for one region (e.g. Henan's
+    relationship_scope="core")."""
+    import tomllib
+    from importlib import resources
+
+    data = tomllib.loads(resources.files("gongji.regions").joinpath("policies.toml").read_text())
+    data["regions"].setdefault(region, {}).update(values)
+    return PolicyBook(data)

@@ -1,7 +1,9 @@
 // A mocked WeChat runtime for Node: enough of `wx` for the pages, talking to a real server.
 //  - wx.login returns the demo login code you choose (mock codes may be reused; WeChat's may not)
 //  - wx.request performs real HTTP
-//  - wx.requestFacialVerify plays the user at the camera through the server's mock provider
+//  - wx.startVerify (Tencent FaceID's SDK) plays the user at the camera through the server's mock
+//    provider
+//  - navigation is recorded, not performed (each page is rendered on its own)
 //  - storage, toasts and modals are recorded for the tests to read
 const http = require('http')
 
@@ -23,6 +25,7 @@ function createWx({ apiBase, loginCode = 'demo-zhangwei', faceResult = 'pass' })
   const storage = { apiBase }
   const toasts = []
   const requests = []
+  const navigations = []
   const later = (fn) => setTimeout(fn, 0)
 
   return {
@@ -30,6 +33,7 @@ function createWx({ apiBase, loginCode = 'demo-zhangwei', faceResult = 'pass' })
     __storage: storage,
     __toasts: toasts,
     __requests: requests,
+    __navigations: navigations,
     login({ success }) {
       later(() => success({ code: state.loginCode, errMsg: 'login:ok' }))
     },
@@ -52,16 +56,30 @@ function createWx({ apiBase, loginCode = 'demo-zhangwei', faceResult = 'pass' })
           if (complete) complete(result)
         })
     },
-    requestFacialVerify({ verifyId, success, fail }) {
-      // In the 2.0 flow the client only does the scan; the server asks WeChat for the result.
-      // The mock camera completes only the logged-in user's own verification: send their token.
+    startVerify({ data, success, fail }) {
+      // Tencent FaceID's 慧眼 SDK: the scan runs with the BizToken (our verifyId); the server
+      // reads the result. The mock camera completes only the logged-in user's own verification.
+      // state.faceResult 'cancel' plays a user who leaves the scan: the SDK's fail callback.
+      const verifyId = data && data.token
+      if (state.faceResult === 'cancel') {
+        later(() => fail({ ErrorCode: -1, ErrorMsg: '用户取消人脸核身' }))
+        return
+      }
       const token = storage.token
       httpRequest(`${apiBase}/mock/wechat/face/${encodeURIComponent(verifyId)}?result=${state.faceResult}`, {
         method: 'POST',
         headers: token ? { Authorization: `Bearer ${token}` } : {},
       })
-        .then((res) => (res.status === 200 ? success({ errMsg: 'requestFacialVerify:ok' }) : fail({ errMsg: `requestFacialVerify:fail ${res.status}` })))
-        .catch((err) => fail({ errMsg: err.message }))
+        .then((res) => (res.status === 200 ? success({ BizToken: verifyId }) : fail({ ErrorCode: res.status, ErrorMsg: `人脸核身失败（${res.status}）` })))
+        .catch((err) => fail({ ErrorCode: -1, ErrorMsg: err.message }))
+    },
+    navigateTo({ url, success }) {
+      navigations.push(url)
+      if (success) later(() => success({ errMsg: 'navigateTo:ok' }))
+    },
+    reLaunch({ url, success }) {
+      navigations.push(url)
+      if (success) later(() => success({ errMsg: 'reLaunch:ok' }))
     },
     getStorageSync(key) {
       return key in storage ? storage[key] : ''
@@ -77,7 +95,9 @@ function createWx({ apiBase, loginCode = 'demo-zhangwei', faceResult = 'pass' })
     },
     showModal({ content, success }) {
       toasts.push(content)
-      if (success) later(() => success({ confirm: true, cancel: false }))
+      // state.confirm false plays a user who taps 取消
+      const confirm = state.confirm !== false
+      if (success) later(() => success({ confirm, cancel: !confirm }))
     },
     showLoading() {},
     hideLoading() {},

@@ -7,7 +7,11 @@ function fresh() {
   jest.resetModules()
 }
 
+// A user at their phone. A second user in the same test gets a fresh module registry (a page
+// renders once per registry) and takes over the one global `wx`: go back to the first user's
+// pages only after calling setup for them again.
 function setup(loginCode, options = {}) {
+  jest.resetModules()
   const simulate = require('miniprogram-simulate')
   const wx = createWx({ apiBase: process.env.GONGJI_API, loginCode, ...options })
   global.wx = Object.assign(global.wx || {}, wx)
@@ -20,14 +24,29 @@ async function settle(simulate, comp) {
   if (comp.data.busy) throw new Error('page still busy')
 }
 
-async function open(simulate, name) {
-  // the pure-JS template compiler: the official one keeps global state between components
-  const id = simulate.load(path.join(__dirname, '..', 'pages', name, 'index'), { compiler: 'simulate' })
+const ROOT = path.join(__dirname, '..')
+
+async function open(simulate, name, query = {}) {
+  // the pure-JS template compiler: the official one keeps global state between components;
+  // rootPath resolves the pages' "/components/…" the way WeChat does
+  const id = simulate.load(path.join(ROOT, 'pages', name, 'index'), { compiler: 'simulate', rootPath: ROOT })
   const comp = simulate.render(id)
   comp.attach(document.createElement('parent-wrapper'))
-  comp.instance.onLoad({})
+  comp.instance.onLoad(query)
   await settle(simulate, comp)
   return comp
+}
+
+// The id of the item named `name` in a page's list (the pages give each row's button an id
+// made of the item's id: `#authorize-<person id>`).
+function idOf(list, name, key = 'name') {
+  const found = list.find((item) => (typeof key === 'function' ? key(item) : item[key]) === name)
+  if (!found) throw new Error(`no ${name} in ${JSON.stringify(list.map((i) => i[key] || i.id))}`)
+  return found.id
+}
+
+function texts(comp, selector) {
+  return comp.querySelectorAll(selector).map((n) => n.dom.textContent.trim())
 }
 
 async function tap(simulate, comp, selector) {
@@ -54,6 +73,16 @@ async function loginAs(simulate, wx) {
   return comp
 }
 
+// What a partner system does over the API with its key (or a token): one GraphQL call.
+async function graphql(token, query, variables) {
+  const res = await httpRequest(`${process.env.GONGJI_API}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  })
+  return JSON.parse(res.text)
+}
+
 // What a partner hospital does: bill a patient over the API with its key.
 async function bill(apiKey, input) {
   const res = await httpRequest(`${process.env.GONGJI_API}/graphql`, {
@@ -69,4 +98,4 @@ async function bill(apiKey, input) {
   return body.data.createBill.bill.id
 }
 
-module.exports = { fresh, setup, open, tap, type, text, settle, loginAs, bill }
+module.exports = { fresh, setup, open, tap, type, text, texts, settle, loginAs, bill, idOf, graphql }

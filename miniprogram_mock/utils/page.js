@@ -1,4 +1,5 @@
-// Shared page behaviour: every action sets `busy`, shows its error, and never throws.
+// Shared page behaviour: every action sets `busy`, shows its error (the server's message, in a
+// toast too), and never throws.
 module.exports = Behavior({
   data: { busy: false, error: '', notice: '' },
   methods: {
@@ -22,6 +23,12 @@ module.exports = Behavior({
     },
     newKey(prefix) {
       return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e9)}`
+    },
+    // A modal the user answers: resolves true on 确定.
+    confirm(content) {
+      return new Promise((resolve) => {
+        wx.showModal({ title: '请确认', content, success: (res) => resolve(Boolean(res.confirm)) })
+      })
     },
   },
 })

@@ -5,7 +5,23 @@ function call(api, options) {
   })
 }
 
+// Face verification as the API runs it: Tencent Cloud FaceID. The server's verifyId is FaceID's
+// BizToken; Tencent's 慧眼 SDK (verify_mpsdk, initialised in app.js) runs the scan with
+// wx.startVerify, and the server reads the result. The SDK only reports a scan that did not
+// finish (cancelled, no camera); whether the face passed is the server's answer.
+function faceScan(verifyId) {
+  return new Promise((resolve, reject) => {
+    wx.startVerify({
+      data: { token: verifyId },
+      success: resolve,
+      fail: (err) => reject(new Error((err && err.ErrorMsg) || '人脸核身未完成，请重试')),
+    })
+  })
+}
+
 module.exports = {
   login: () => call('login', {}),
-  requestFacialVerify: (verifyId) => call('requestFacialVerify', { verifyId }),
+  faceScan,
+  navigateTo: (url) => call('navigateTo', { url }),
+  reLaunch: (url) => call('reLaunch', { url }),
 }

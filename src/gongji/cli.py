@@ -11,7 +11,8 @@ import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit
 
 from tortoise.exceptions import DBConnectionError, OperationalError
 
@@ -20,10 +21,16 @@ from gongji.clock import SystemClock
 from gongji.errors import DomainError
 from gongji.settings import ConfigurationError, MocksOutsideDevelopment, Settings
 
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
 T = TypeVar("T")
 
 
-WRITES_PERSONAL_DATA = frozenset({"serve", "demo", "import-members", "rotate-keys"})
+WRITES_PERSONAL_DATA = frozenset(
+    {"serve", "demo", "import-members", "rotate-keys", "import-credits", "record-inheritance",
+     "record-move", "record-death"}
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,6 +58,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     importer = commands.add_parser("import-members", help="load a registry CSV, all or nothing")
     importer.add_argument("file", type=Path)
+    credits = commands.add_parser(
+        "import-credits",
+        help="load the region's personal-account credit file (CSV), all or nothing, idempotent",
+    )
+    credits.add_argument("file", type=Path)
+    move = commands.add_parser(
+        "record-move", help="转移接续: a member's insurance moved to another region (R20)"
+    )
+    move.add_argument("id_number")
+    move.add_argument("region", help="the new insured region, GB/T 2260")
+    death = commands.add_parser("record-death", help="a member died (R20): the estate is held")
+    death.add_argument("id_number")
+    inheritance = commands.add_parser(
+        "record-inheritance",
+        help="a deceased member's heirs and shares (R20): the estate goes to them",
+    )
+    inheritance.add_argument("id_number", nargs="?", help="the deceased member's ID number")
+    inheritance.add_argument(
+        "--heir",
+        action="append",
+        default=[],
+        metavar="NAME:ID_NUMBER:SHARE",
+        help="one heir, e.g. 张小明:620102201406010132:1/2 (repeat for each heir)",
+    )
+    inheritance.add_argument(
+        "--file",
+        type=Path,
+        help="CSV with columns deceased_id_number,heir_name,heir_id_number,share",
+    )
     commands.add_parser(
         "reconcile", help="recompute every balance from the ledger; non-zero on mismatch"
     )
@@ -94,6 +130,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rotate-keys",
         help="re-seal every ID number and phone under the first key of GONGJI_PII_KEYS",
     )
+    commands.add_parser(
+        "expire-invitations",
+        help="mark pending invitations past their expiry EXPIRED and notify both sides (cron)",
+    )
+    commands.add_parser(
+        "send-notices", help="send the WeChat subscription messages that are due (retries)"
+    )
+    insurer = commands.add_parser(
+        "register-insurer",
+        help="register a commercial health insurer premiums may be paid to (R16)",
+    )
+    insurer.add_argument("code", help="the insurer's code, e.g. PICC-HEALTH")
+    insurer.add_argument("name")
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", type=Path, help="write to this file instead of stdout")
     args = parser.parse_args(argv)
@@ -107,6 +156,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "migrate": _migrate,
         "demo": _demo,
         "import-members": _import_members,
+        "import-credits": _import_credits,
+        "record-move": _record_move,
+        "record-death": _record_death,
+        "record-inheritance": _record_inheritance,
         "export-schema": _export_schema,
         "reconcile": _reconcile,
         "run-jobs": _run_jobs,
@@ -117,6 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "revoke-api-keys": _revoke_api_keys,
         "add-agent": _add_agent,
         "rotate-keys": _rotate_keys,
+        "expire-invitations": _expire_invitations,
+        "send-notices": _send_notices,
+        "register-insurer": _register_insurer,
     }[args.command]
     try:
         if args.command == "serve":
@@ -128,8 +184,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gongji: {error}", file=sys.stderr)
         return 2
     except (DBConnectionError, OperationalError, OSError) as error:
-        print(f"cannot use the database {settings.database_url}: {error}", file=sys.stderr)
+        where = _shown(settings.database_url)
+        print(f"cannot use the database {where}: {_line(error)}", file=sys.stderr)
         return 2
+
+
+def _line(error: BaseException) -> str:
+    """The error on one line, with the fix when the database has no tables yet."""
+    text = " ".join(str(error).split())
+    lowered = text.lower()
+    if "no such table" in lowered or "does not exist" in lowered or "doesn't exist" in lowered:
+        return f"{text} (run gongji migrate)"
+    return text
+
+
+def _shown(database_url: str) -> str:
+    """The URL without its password."""
+    parts = urlsplit(database_url)
+    if not parts.password:
+        return database_url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -161,7 +235,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
-    if asyncio.run(db.migrate(settings.database_url)):
+    def progress(event: str, app: str, name: str) -> None:
+        if event == "apply_start":  # a migration may rebuild big tables (0007): say which
+            print(f"applying {app}.{name} …", flush=True)
+
+    if asyncio.run(db.migrate(settings.database_url, progress=progress)):
         print(f"created the database {settings.database_url}")
     print(f"migrations applied to {settings.database_url}")
     return 0
@@ -185,7 +263,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 def _import_members(args: argparse.Namespace, settings: Settings) -> int:
     from rich.progress import Progress
 
-    from gongji.members import registry, service
+    from gongji.members import imports, registry
     from gongji.regions.policy import PolicyBook
 
     try:
@@ -193,7 +271,8 @@ def _import_members(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, UnicodeDecodeError) as error:
         print(f"cannot read {args.file}: {error}", file=sys.stderr)
         return 2
-    rows, errors = registry.parse(text, PolicyBook.load(settings.policy_file))
+    policies = PolicyBook.load(settings.policy_file)
+    rows, errors = registry.parse(text, policies)
     if errors:
         for bad in errors:
             print(f"{args.file}:{bad.line}: {bad.reason}", file=sys.stderr)
@@ -204,11 +283,128 @@ def _import_members(args: argparse.Namespace, settings: Settings) -> int:
         task = progress.add_task("importing", total=len(rows))
         created, updated = _with_db(
             settings,
-            lambda: service.import_rows(
-                rows, now=SystemClock().now(), progress=lambda n: progress.advance(task, n)
+            lambda: imports.import_rows(
+                rows,
+                now=SystemClock().now(),
+                policies=policies,
+                progress=lambda n: progress.advance(task, n),
             ),
         )
     print(f"imported {len(rows)} member(s): {created} new, {updated} updated")
+    return 0
+
+
+def _stderr_progress() -> Progress:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    return Progress(console=Console(stderr=True), transient=True)
+
+
+def _import_credits(args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.credits import rules, service
+    from gongji.money import format_yuan
+
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    lines, errors = rules.parse(text)
+    if not errors:
+        with _stderr_progress() as progress:
+            task = progress.add_task("crediting", total=2 * len(lines))
+            try:
+                done = _with_db(
+                    settings,
+                    lambda: service.import_credits(
+                        lines,
+                        now=SystemClock().now(),
+                        progress=lambda n: progress.advance(task, n),
+                    ),
+                )
+            except service.CreditFileRejected as rejected:
+                errors = rejected.errors
+    if errors:
+        for bad in errors:
+            print(f"{args.file}:{bad.line}: {bad.reason}", file=sys.stderr)
+        print(f"{len(errors)} bad line(s); nothing was credited", file=sys.stderr)
+        return 1
+    print(
+        f"credited {done.credited} line(s), {format_yuan(done.amount)} yuan;"
+        f" {done.already} already imported"
+    )
+    return 0
+
+
+def _record_move(args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.lifecycle import service
+    from gongji.regions.policy import PolicyBook
+
+    policies = PolicyBook.load(settings.policy_file)
+    try:
+        moved = _with_db(
+            settings,
+            lambda: service.record_move(
+                id_number=args.id_number,
+                region=args.region,
+                policies=policies,
+                now=SystemClock().now(),
+                by="cli",
+            ),
+        )
+    except DomainError as error:
+        return _refused(error)
+    print(moved.summary())
+    return 0
+
+
+def _record_death(args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.lifecycle import service
+
+    try:
+        ended = _with_db(
+            settings,
+            lambda: service.record_death(
+                id_number=args.id_number, now=SystemClock().now(), by="cli"
+            ),
+        )
+    except DomainError as error:
+        return _refused(error)
+    print(ended.summary())
+    return 0
+
+
+def _record_inheritance(args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.lifecycle import rules, service
+
+    try:
+        if args.file:
+            estates = rules.parse_heirs_file(args.file.read_text(encoding="utf-8"))
+        else:
+            estates = {args.id_number or "": rules.parse_heir_arguments(args.heir)}
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    except ValueError as error:
+        print(f"refused: {error}", file=sys.stderr)
+        return 1
+
+    async def run() -> list[str]:
+        return [
+            (
+                await service.record_inheritance(
+                    id_number=deceased, heirs=heirs, now=SystemClock().now(), by="cli"
+                )
+            ).summary()
+            for deceased, heirs in estates.items()
+        ]
+
+    try:
+        for line in _with_db(settings, run):
+            print(line)
+    except DomainError as error:
+        return _refused(error)
     return 0
 
 
@@ -239,6 +435,22 @@ def _add_institution(args: argparse.Namespace, settings: Settings) -> int:
     except DomainError as error:
         return _refused(error)
     print(f"{found.code} {found.name} ({found.kind.value}, region {found.region})")
+    return 0
+
+
+def _register_insurer(args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.insurance import service
+
+    try:
+        found = _with_db(
+            settings,
+            lambda: service.register_insurer(
+                code=args.code, name=args.name, now=SystemClock().now()
+            ),
+        )
+    except DomainError as error:
+        return _refused(error)
+    print(f"{found.code} {found.name}")
     return 0
 
 
@@ -404,6 +616,49 @@ def _reconcile(_args: argparse.Namespace, settings: Settings) -> int:
     return 0 if report.clean else 1
 
 
+def _with_notices(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
+    """Run `work` with this process's notice channels, and let them finish before exit."""
+    from gongji.app import notice_dispatch
+    from gongji.clock import SystemClock
+    from gongji.notices import delivery
+
+    async def run() -> int:
+        dispatch = notice_dispatch(settings, SystemClock())
+        delivery.use(dispatch)
+        try:
+            return await work()
+        finally:
+            await dispatch.close()
+
+    return _with_db(settings, run)
+
+
+def _expire_invitations(_args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.clock import SystemClock
+    from gongji.families.service import expire_invitations
+
+    async def run() -> int:
+        total = 0
+        while expired := await expire_invitations(now=SystemClock().now()):
+            total += expired
+        return total
+
+    print(f"expired: {_with_notices(settings, run)}")
+    return 0
+
+
+def _send_notices(_args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.notices import delivery
+    from gongji.notices.wechat import WechatOutbox
+
+    async def run() -> int:
+        outbox = delivery.current().outbox
+        return await outbox.sweep() if isinstance(outbox, WechatOutbox) else 0
+
+    print(f"sent: {_with_notices(settings, run)}")
+    return 0
+
+
 def _run_jobs(args: argparse.Namespace, settings: Settings) -> int:
     from gongji.jobs import JobReport, run_due
 
@@ -431,7 +686,11 @@ def _export_schema(args: argparse.Namespace, _settings: Settings) -> int:
 
     sdl = schema.as_str() + "\n"
     if args.output:
-        args.output.write_text(sdl, encoding="utf-8")
+        try:
+            args.output.write_text(sdl, encoding="utf-8")
+        except OSError as error:
+            print(f"cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
+            return 2
     else:
         sys.stdout.write(sdl)
     return 0

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.exceptions import DBConnectionError, IntegrityError
 from tortoise.migrations.api.migrate import migrate as migrate_api
@@ -24,12 +26,31 @@ MODEL_MODULES = [
     "gongji.payments.models",
     "gongji.records.models",
     "gongji.fraud.models",
+    "gongji.notices.models",
+    "gongji.credits.models",
+    "gongji.lifecycle.models",
+    "gongji.hall.models",
+    "gongji.insurance.models",
 ]
+
+
+# Statements outside a unit of work are retried too (gongji.transactions.RetriedStatements).
+RETRYING_ENGINES = {
+    "tortoise.backends.asyncpg": "gongji.engines.retrying_asyncpg",
+    "tortoise.backends.mysql": "gongji.engines.retrying_mysql",
+}
+
+
+def connection_config(database_url: str) -> dict[str, Any]:
+    """Tortoise's reading of the URL, on gongji's retrying engine where there is one."""
+    config = expand_db_url(database_url)
+    config["engine"] = RETRYING_ENGINES.get(config["engine"], config["engine"])
+    return config
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": connection_config(database_url)},
         "apps": {
             APP: {
                 "models": MODEL_MODULES,
@@ -45,10 +66,16 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 TORTOISE_ORM = tortoise_config(Settings.from_env().database_url)
 
 
-async def migrate(database_url: str, *, target: str | None = None) -> bool:
+async def migrate(
+    database_url: str,
+    *,
+    target: str | None = None,
+    progress: Callable[[str, str, str], object] | None = None,
+) -> bool:
     """Apply every migration not yet applied (what `gongji migrate` runs), or up to `target`.
 
     Creates the database first if the server has none of that name. Returns whether it did.
+    `progress(event, app, name)` hears "apply_start" and "apply_done" for each migration.
     """
     sqlite = database_url.startswith("sqlite")
     config = tortoise_config(_foreign_keys_off(database_url) if sqlite else database_url)
@@ -63,7 +90,7 @@ async def migrate(database_url: str, *, target: str | None = None) -> bool:
             await ctx.close_connections()
             await ctx.init(config=config, _create_db=True)
             created = True
-        await migrate_api(config=config, target=target)
+        await migrate_api(config=config, target=target, progress=progress)
         if sqlite:
             broken = await ctx.connections.get("default").execute_query_dict(
                 "PRAGMA foreign_key_check"

@@ -112,6 +112,20 @@ class ErrorCode(enum.Enum):
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
     # pii: the face-verification provider
     FACE_PROVIDER_UNAVAILABLE = "FACE_PROVIDER_UNAVAILABLE"
+    # operator: credits, moves, deaths and inheritance (R20, R30)
+    MEMBER_DECEASED = "MEMBER_DECEASED"
+    INHERITANCE_NOT_DECEASED = "INHERITANCE_NOT_DECEASED"
+    INHERITANCE_SHARES_INVALID = "INHERITANCE_SHARES_INVALID"
+    INHERITANCE_ALREADY_RECORDED = "INHERITANCE_ALREADY_RECORDED"
+    # service hall acting for a member, binding formalities, premiums routed (#10.4–7)
+    HALL_VERIFICATION_REQUIRED = "HALL_VERIFICATION_REQUIRED"
+    HALL_VERIFICATION_EXPIRED = "HALL_VERIFICATION_EXPIRED"
+    INVITER_FACE_VERIFICATION_REQUIRED = "INVITER_FACE_VERIFICATION_REQUIRED"
+    FAMILY_NOTICE_NOT_ACCEPTED = "FAMILY_NOTICE_NOT_ACCEPTED"
+    FAMILY_NOTICE_VERSION_OUTDATED = "FAMILY_NOTICE_VERSION_OUTDATED"
+    COMMERCIAL_INSURANCE_NOT_ALLOWED = "COMMERCIAL_INSURANCE_NOT_ALLOWED"
+    INSURER_NOT_FOUND = "INSURER_NOT_FOUND"
+    INSURANCE_ORDER_REUSED = "INSURANCE_ORDER_REUSED"
     # money: transfers to a relative, monthly caps and end dates, fraud holds (R10, R11, R21)
     CANNOT_TRANSFER_TO_SELF = "CANNOT_TRANSFER_TO_SELF"
     FAMILY_TRANSFER_PENDING = "FAMILY_TRANSFER_PENDING"
@@ -498,6 +512,67 @@ CATALOGUE: dict[ErrorCode, Explanation] = {
         "R4",
         "人脸核身服务暂时不可用，请稍后重试",
         "Face verification is unavailable right now; try again later",
+    ),
+    # operator: credits, moves, deaths and inheritance
+    ErrorCode.MEMBER_DECEASED: Explanation(
+        "R20",
+        "账户持有人已身故，账户余额由继承人继承，不能再使用",
+        "The account holder has died: the balance goes to the heirs and cannot be spent",
+    ),
+    ErrorCode.INHERITANCE_NOT_DECEASED: Explanation(
+        "R20",
+        "该参保人未登记身故，不能登记继承",
+        "This member is not registered as deceased: no inheritance can be recorded",
+    ),
+    ErrorCode.INHERITANCE_SHARES_INVALID: Explanation(
+        "R20",
+        "继承份额无效：{reason}",
+        "Invalid inheritance shares: {reason}",
+    ),
+    ErrorCode.INHERITANCE_ALREADY_RECORDED: Explanation(
+        "R20",
+        "该参保人的继承已按其他继承人或份额登记",
+        "An inheritance with other heirs or shares is already recorded for this member",
+    ),
+    # service hall acting for a member, binding formalities, premiums routed (#10.4–7)
+    ErrorCode.HALL_VERIFICATION_REQUIRED: Explanation(
+        "R9",
+        "请先为到厅办理人完成人脸核身（由本经办人员发起、核验通过）",
+        "Verify the member at the window first: a face verification you started that passed",
+        "A service-hall act without a passed in-person verification of that member by this agent.",
+    ),
+    ErrorCode.HALL_VERIFICATION_EXPIRED: Explanation(
+        "R9",
+        "到厅人脸核身已超过{minutes}分钟有效期，请重新核验",
+        "The in-person verification is older than {minutes} minutes; verify again",
+    ),
+    ErrorCode.INVITER_FACE_VERIFICATION_REQUIRED: Explanation(
+        "R24",
+        "本地区添加家庭成员前须先完成本人人脸核身",
+        "In this region, pass your own face verification before adding a family member",
+    ),
+    ErrorCode.FAMILY_NOTICE_NOT_ACCEPTED: Explanation(
+        "R25",
+        "请阅读并同意《家庭成员添加告知书》",
+        "Read and agree to the family-member notice first",
+    ),
+    ErrorCode.FAMILY_NOTICE_VERSION_OUTDATED: Explanation(
+        "R25",
+        "《家庭成员添加告知书》已更新为{current}版，请重新阅读",
+        "The family-member notice is now version {current}; read it again",
+    ),
+    ErrorCode.COMMERCIAL_INSURANCE_NOT_ALLOWED: Explanation(
+        "R16",
+        "您参保地不允许用个人账户购买商业健康保险",
+        "Your region does not allow buying commercial health insurance from the account",
+    ),
+    ErrorCode.INSURER_NOT_FOUND: Explanation(
+        "R16", "该保险公司未登记", "No registered insurer has this code"
+    ),
+    ErrorCode.INSURANCE_ORDER_REUSED: Explanation(
+        "R22",
+        "该保险公司的缴费单号已用于另一笔缴费",
+        "This insurer's order number was used for another premium",
     ),
     # money: transfers to a relative, monthly caps and end dates, fraud holds
     ErrorCode.CANNOT_TRANSFER_TO_SELF: Explanation(

@@ -50,6 +50,19 @@ class RateLimits:
 TENCENT_FACEID_ENDPOINT = "faceid.tencentcloudapi.com"
 
 
+def _pairs(text: str) -> tuple[tuple[str, str], ...]:
+    """"A=x,B=y" → (("A", "x"), ("B", "y")); a malformed item is a configuration error."""
+    pairs = []
+    for item in (i.strip() for i in text.split(",")):
+        if not item:
+            continue
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise ConfigurationError(f"GONGJI_WECHAT_TEMPLATES: {item!r} is not KIND=template_id")
+        pairs.append((name.strip(), value.strip()))
+    return tuple(pairs)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -77,6 +90,11 @@ class Settings:
     rate_limits: RateLimits = RateLimits()
     redis_url: str = ""  # shared rate-limit counters; empty: in this process's memory
     trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For names the client
+    wechat_messages: str = "mock"  # subscription messages: "mock" records, "real" sends
+    wechat_templates: tuple[tuple[str, str], ...] = ()  # (notice kind, template id)
+    wechat_retry_seconds: float = 30.0  # how often a server retries unsent WeChat messages
+    subscription_recheck_seconds: float = 30.0  # a subscription's token is checked this often
+    notice_queue_size: int = 100  # live notices buffered per subscriber; then dropped
     jobs_every_seconds: float = 0  # >0: each server process runs `gongji run-jobs` passes
 
     @classmethod
@@ -107,6 +125,13 @@ class Settings:
             trusted_proxies=tuple(
                 p.strip() for p in env.get("GONGJI_TRUSTED_PROXIES", "").split(",") if p.strip()
             ),
+            wechat_messages=env.get("GONGJI_WECHAT_MESSAGES", "mock"),
+            wechat_templates=_pairs(env.get("GONGJI_WECHAT_TEMPLATES", "")),
+            wechat_retry_seconds=float(env.get("GONGJI_WECHAT_RETRY_SECONDS", "30")),
+            subscription_recheck_seconds=float(
+                env.get("GONGJI_SUBSCRIPTION_RECHECK_SECONDS", "30")
+            ),
+            notice_queue_size=int(env.get("GONGJI_NOTICE_QUEUE_SIZE", "100")),
             jobs_every_seconds=float(env.get("GONGJI_JOBS_EVERY_SECONDS") or 0),
         )
 

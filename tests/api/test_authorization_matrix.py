@@ -55,6 +55,9 @@ CALLERS = (
 )
 A, E = "ALLOWED", "EMPTY"
 UNAUTH, FORBIDDEN = "UNAUTHENTICATED", "FORBIDDEN"
+# Service-hall operations: staff only (a made-up verifyId gets them past the permission check
+# to HALL_VERIFICATION_REQUIRED).
+HALL = (UNAUTH, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, "ALLOWED")
 
 Variables = dict[str, Any]
 DAUGHTER = person("阿依古丽")
@@ -82,7 +85,13 @@ OPERATIONS: dict[str, tuple[str, Any]] = {
     "authorizationsGranted": ("{ authorizationsGranted { edges { node { id } } } }", None),
     "authorizationsReceived": ("{ authorizationsReceived { edges { node { id } } } }", None),
     "myBills": ("{ myBills { edges { node { id } } } }", None),
+    "myNotices": ("{ myNotices { edges { node { id kind } } } }", None),
     "bill": ("query($b:ID!){ bill(id:$b) { id } }", lambda ids: {"b": ids["paid bill"]}),
+    "paymentPreview": (
+        "query($b:ID!,$a:ID!){ paymentPreview(billId:$b, authorizationId:$a)"
+        " { errors { code } } }",
+        lambda ids: {"b": ids["open bill"], "a": ids["authorization"]},
+    ),
     "institutionBills": ("{ institutionBills { edges { node { id } } } }", None),
     "patientFamilyMoneyUses": (
         "query($n:String!,$i:String!,$r:String!){ patientFamilyMoneyUses(patientName:$n,"
@@ -97,6 +106,12 @@ OPERATIONS: dict[str, tuple[str, Any]] = {
         lambda ids: {"i": DAUGHTER.id_number, "r": REASON},
     ),
     "myApiKeys": ("{ myApiKeys { id } }", None),
+    "familyMemberNotice": ("{ familyMemberNotice { version } }", None),
+    "insurers": ("{ insurers { edges { node { code } } } }", None),
+    "hallWindow": (
+        'query($r:String!){ hallWindow(verifyId:"mockverify-none", reason:$r) { __typename } }',
+        lambda ids: {"r": REASON},
+    ),
     # --- mutations
     "login": ('mutation { login(code:"demo-lina") { errors { code } } }', None),
     "startFaceVerification": (
@@ -109,6 +124,7 @@ OPERATIONS: dict[str, tuple[str, Any]] = {
         None,
     ),
     "logout": ("mutation { logout { __typename } }", None),
+    "markNoticesRead": ("mutation { markNoticesRead(all: true) { errors { code } } }", None),
     "agentLogin": (
         'mutation { agentLogin(username:"demo-agent", password:"gongji-demo")'
         " { errors { code } } }",
@@ -235,6 +251,54 @@ OPERATIONS: dict[str, tuple[str, Any]] = {
         "mutation($k:ID!){ revokeApiKey(id:$k) { errors { code } } }",
         lambda ids: {"k": ids["api key"]},
     ),
+    "hallStartFaceVerification": (
+        "mutation($n:String!,$i:String!,$r:String!){ hallStartFaceVerification(name:$n,"
+        " idNumber:$i, reason:$r) { errors { code } } }",
+        lambda ids: {"n": DAUGHTER.name, "i": DAUGHTER.id_number, "r": REASON},
+    ),
+    "hallCreateFamilyGroup": (
+        "mutation($v:String!,$r:String!){ hallCreateFamilyGroup(verifyId:"
+        '"mockverify-none", reason:$r, input:{name:"新的家", acceptCommitment:true,'
+        " commitmentVersion:$v}) { errors { code } } }",
+        lambda ids: {"v": ids["commitment version"], "r": REASON},
+    ),
+    "hallInviteFamilyMember": (
+        "mutation($g:ID!,$n:String!,$i:String!,$r:String!){ hallInviteFamilyMember("
+        'verifyId:"mockverify-none", reason:$r, input:{groupId:$g, name:$n, idNumber:$i,'
+        " relationship:PARENT}) { errors { code } } }",
+        lambda ids: {
+            "g": ids["group"],
+            "n": person("李建国").name,
+            "i": person("李建国").id_number,
+            "r": REASON,
+        },
+    ),
+    "hallAcceptInvitation": (
+        "mutation($v:ID!,$r:String!){ hallAcceptInvitation(verifyId:\"mockverify-none\","
+        " reason:$r, invitationId:$v) { errors { code } } }",
+        lambda ids: {"v": ids["invitation"], "r": REASON},
+    ),
+    "hallAuthorizeFamilyMember": (
+        "mutation($m:ID!,$r:String!){ hallAuthorizeFamilyMember(verifyId:\"mockverify-none\","
+        ' reason:$r, relativeId:$m, quota:"10.00") { errors { code } } }',
+        lambda ids: {"m": ids["member"], "r": REASON},
+    ),
+    "hallChangeAuthorization": (
+        "mutation($a:ID!,$r:String!){ hallChangeAuthorization(verifyId:\"mockverify-none\","
+        ' reason:$r, authorizationId:$a, quota:"300.00") { errors { code } } }',
+        lambda ids: {"a": ids["authorization"], "r": REASON},
+    ),
+    "hallRevokeAuthorization": (
+        "mutation($a:ID!,$r:String!){ hallRevokeAuthorization(verifyId:\"mockverify-none\","
+        " reason:$r, authorizationId:$a) { errors { code } } }",
+        lambda ids: {"a": ids["authorization"], "r": REASON},
+    ),
+    "payCommercialInsurancePremium": (
+        "mutation($m:ID!){ payCommercialInsurancePremium(input:{relativeId:$m,"
+        ' insurerCode:"PICC", orderNumber:"MX-1", amount:"10.00",'
+        ' idempotencyKey:"matrix-commercial"}) { errors { code } } }',
+        lambda ids: {"m": ids["relative"]},
+    ),
 }
 
 # operation → the outcome per caller, in CALLERS' order
@@ -263,7 +327,18 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "authorizationsGranted": (UNAUTH, E, E, E, A, E, E, E),
     "authorizationsReceived": (UNAUTH, E, E, A, E, E, E, E),
     "myBills": (UNAUTH, E, E, A, E, E, E, E),
+    "myNotices": (UNAUTH, A, E, A, A, E, E, E),  # 古丽 has been told nothing
     "bill": (UNAUTH, E, E, A, E, A, E, E),
+    "paymentPreview": (
+        UNAUTH,
+        "NOT_BILL_PATIENT",
+        "NOT_BILL_PATIENT",
+        A,
+        "NOT_BILL_PATIENT",
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+    ),
     "institutionBills": (UNAUTH, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, A, E, FORBIDDEN),
     "patientFamilyMoneyUses": (
         UNAUTH,
@@ -287,11 +362,15 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         A,
     ),
     "myApiKeys": (UNAUTH, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, A, A, FORBIDDEN),
+    "familyMemberNotice": (A, A, A, A, A, A, A, A),
+    "insurers": (E, E, E, E, E, E, E, E),
+    "hallWindow": HALL,
     # --- mutations
     "login": (A, A, A, A, A, A, A, A),
     "startFaceVerification": (UNAUTH, A, A, A, A, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "verifyIdentity": (UNAUTH, A, A, A, A, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "logout": (UNAUTH, A, A, A, A, A, A, A),
+    "markNoticesRead": (UNAUTH, A, A, A, A, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "agentLogin": (A, A, A, A, A, A, A, A),
     "createFamilyGroup": (UNAUTH, A, A, A, A, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "inviteFamilyMember": (
@@ -455,6 +534,14 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     ),
     "issueApiKey": (UNAUTH, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, A, A, FORBIDDEN),
     "revokeApiKey": (UNAUTH, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, A, "NOT_FOUND", FORBIDDEN),
+    "hallStartFaceVerification": HALL,
+    "hallCreateFamilyGroup": HALL,
+    "hallInviteFamilyMember": HALL,
+    "hallAcceptInvitation": HALL,
+    "hallAuthorizeFamilyMember": HALL,
+    "hallChangeAuthorization": HALL,
+    "hallRevokeAuthorization": HALL,
+    "payCommercialInsurancePremium": (UNAUTH, A, A, A, A, FORBIDDEN, FORBIDDEN, FORBIDDEN),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gongji.ledger.service import reconcile
-from gongji.members import registry, service
+from gongji.members import imports, registry
 from gongji.members.models import Member, id_number_is
 from gongji.regions.policy import PolicyBook
 from gongji.wallets import service as wallets
@@ -31,24 +31,24 @@ async def authorize_mother() -> Authorization:
 async def import_line(line: str) -> None:
     rows, errors = registry.parse(HEADER + line + "\n", PolicyBook.load())
     assert errors == []
-    await service.import_rows(rows, now=START)
+    await imports.import_rows(rows, now=START)
 
 
 @pytest.mark.parametrize(
-    "line",
+    ("line", "wallet"),
     [
-        f"王秀英,{person('王秀英').id_number},resident,650100,normal,",  # moved to Urumqi
-        f"张伟,{person('张伟').id_number},employee,620100,deceased,",  # the authorizer died
+        (f"王秀英,{person('王秀英').id_number},resident,650100,normal,", 300_000),  # moved
+        (f"张伟,{person('张伟').id_number},employee,620100,deceased,", 0),  # died: the estate
     ],
 )
-async def test_authorizations_end_and_quota_returns(line: str) -> None:
+async def test_authorizations_end_and_quota_returns(line: str, wallet: int) -> None:
     authorization = await authorize_mother()
     assert (await wallets.balances(authorization.authorizer_id)).reserved == 50_000  # type: ignore[attr-defined]
     await import_line(line)
     ended = await Authorization.get(id=authorization.id)
     assert (ended.status, ended.ended_by) == (AuthorizationStatus.ENDED, "registry")
     money = await wallets.balances(ended.authorizer_id)  # type: ignore[attr-defined]
-    assert (money.reserved, money.wallet) == (0, 300_000)
+    assert (money.reserved, money.wallet) == (0, wallet)
     assert (await reconcile()).clean
 
 

@@ -164,3 +164,85 @@ async def test_money_operations_aborted_twice_each_complete_exactly_once(
         token=family["zhang"],
     )
     assert changed["changeAuthorization"] == {"authorization": {"quota": "600.00"}, "errors": []}
+
+
+READ_FAULT_POSTGRES = """CREATE OR REPLACE FUNCTION fault_read() RETURNS int AS $$
+    BEGIN
+      IF nextval('fault_seq_read') <= 2
+      THEN RAISE EXCEPTION 'injected serialization failure' USING ERRCODE = '40001';
+      END IF;
+      RETURN 1;
+    END $$ LANGUAGE plpgsql"""
+READ_FAULT_MYSQL = """CREATE FUNCTION fault_read() RETURNS INT NOT DETERMINISTIC
+    BEGIN
+      IF NEXTVAL(fault_seq_read) <= 2
+      THEN SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213, MESSAGE_TEXT = 'injected deadlock';
+      END IF;
+      RETURN 1;
+    END"""
+
+
+@pytest.mark.usefixtures("clean_db")
+async def test_a_statement_outside_any_unit_of_work_runs_again(inject: Inject) -> None:
+    """A plain read, or one autocommit insert, is a transaction of its own: the connection
+    runs it again when the database aborts it (at SERIALIZABLE a read-only one can be)."""
+    connection = Tortoise.get_connection("default")
+    for statement in [
+        "DROP SEQUENCE IF EXISTS fault_seq_read",
+        "CREATE SEQUENCE fault_seq_read",
+        "DROP FUNCTION IF EXISTS fault_read" + ("" if ON_MYSQL else "()"),
+        READ_FAULT_MYSQL if ON_MYSQL else READ_FAULT_POSTGRES,
+    ]:
+        await connection.execute_script(statement)
+    try:
+        assert await connection.execute_query_dict("SELECT fault_read() AS ok") == [{"ok": 1}]
+    finally:
+        await connection.execute_script("DROP FUNCTION fault_read" + ("" if ON_MYSQL else "()"))
+
+    await inject("audit_entry", 2)
+    await AuditEntry.create(
+        at="2026-03-10T02:00:00+00:00", actor_kind="system", actor_id="t", action="plain"
+    )
+    assert await AuditEntry.filter(action="plain").count() == 1
+
+
+COMMIT_FAULT = [
+    "DROP SEQUENCE IF EXISTS fault_seq_commit",
+    "CREATE SEQUENCE fault_seq_commit",
+    """CREATE OR REPLACE FUNCTION fault_at_commit() RETURNS trigger AS $$
+    BEGIN
+      IF nextval('fault_seq_commit') <= 2
+      THEN RAISE EXCEPTION 'injected serialization failure' USING ERRCODE = '40001';
+      END IF;
+      RETURN NEW;
+    END $$ LANGUAGE plpgsql""",
+    "DROP TRIGGER IF EXISTS fault_commit ON audit_entry",
+    "CREATE CONSTRAINT TRIGGER fault_commit AFTER INSERT ON audit_entry"
+    " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION fault_at_commit()",
+]
+
+
+@pytest.mark.skipif(ON_MYSQL, reason="MySQL has no deferred triggers to refuse a commit with")
+@pytest.mark.usefixtures("clean_db")
+async def test_a_commit_refused_runs_the_work_again_and_returns_what_was_committed() -> None:
+    """SERIALIZABLE may refuse the COMMIT itself (a deferred trigger does so here): the result
+    handed back must be the one of the attempt that committed, not of one rolled back."""
+    connection = Tortoise.get_connection("default")
+    for statement in COMMIT_FAULT:
+        await connection.execute_script(statement)
+    runs = 0
+
+    async def work() -> object:
+        nonlocal runs
+        runs += 1
+        entry = await AuditEntry.create(
+            at="2026-03-10T02:00:00+00:00", actor_kind="system", actor_id="t", action="commit"
+        )
+        return entry.id
+
+    try:
+        made = await atomic(work, FAST)
+    finally:
+        await connection.execute_script("DROP TRIGGER IF EXISTS fault_commit ON audit_entry")
+    assert runs == 3
+    assert [e.id for e in await AuditEntry.filter(action="commit")] == [made]

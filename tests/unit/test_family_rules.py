@@ -87,6 +87,15 @@ def test_commitment_letter_must_be_accepted_in_its_current_version_r6() -> None:
     rules.check_commitment(True, "2024.1", "2024.1")
 
 
+def test_who_a_member_may_authorize_follows_the_family_tree_r3(book: PolicyBook) -> None:
+    policy = book.policy_for("620100", date(2026, 3, 10))
+    r = Relationship
+    assert rules.may_authorize(r.SPOUSE, None, policy)  # a spouse authorizes the creator
+    assert rules.may_authorize(None, r.PARENT, policy)  # the creator his mother
+    assert not rules.may_authorize(r.SPOUSE, r.PARENT, policy)  # her in-law: never
+    assert not rules.may_authorize(r.SIBLING, r.SPOUSE, policy)  # an in-law too
+
+
 @pytest.mark.parametrize(
     ("status", "zh", "en"),
     [

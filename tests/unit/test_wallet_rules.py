@@ -55,10 +55,11 @@ def test_quota_never_below_spent_r11() -> None:
 
 def test_only_employee_insured_may_share_r1() -> None:
     rules.check_can_share(InsuranceType.EMPLOYEE, InsuranceStatus.NORMAL)
-    for insurance, status in [
-        (InsuranceType.RESIDENT, InsuranceStatus.NORMAL),
-        (InsuranceType.EMPLOYEE, InsuranceStatus.DECEASED),
+    for insurance, status, code in [
+        (InsuranceType.RESIDENT, InsuranceStatus.NORMAL, ErrorCode.NOT_EMPLOYEE_INSURED),
+        (InsuranceType.EMPLOYEE, InsuranceStatus.SUSPENDED, ErrorCode.NOT_EMPLOYEE_INSURED),
+        (InsuranceType.EMPLOYEE, InsuranceStatus.DECEASED, ErrorCode.MEMBER_DECEASED),  # R20
     ]:
         with pytest.raises(DomainError) as caught:
             rules.check_can_share(insurance, status)
-        assert caught.value.code is ErrorCode.NOT_EMPLOYEE_INSURED
+        assert caught.value.code is code

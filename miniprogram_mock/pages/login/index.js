@@ -1,6 +1,8 @@
-// 登录与实名认证: wx.login → login(code); then face verification 2.0 links the insured record.
+// 登录与实名认证: wx.login → login(code); then face verification links the insured record.
+// Logged in: who I am, the region policy, and logout.
 const { request, firstError } = require('../../utils/graphql')
 const documents = require('../../graphql/documents')
+const { label, INSURANCE_TYPE } = require('../../utils/labels')
 const wxp = require('../../utils/wxp')
 const page = require('../../utils/page')
 
@@ -13,7 +15,8 @@ Component({
     },
     async refresh() {
       const data = await request(documents.Me)
-      this.setData({ loggedIn: true, me: data.me })
+      const me = data.me && { ...data.me, insuranceLabel: label(INSURANCE_TYPE, data.me.insuranceType) }
+      this.setData({ loggedIn: true, me })
     },
     login() {
       return this.run(async () => {
@@ -35,12 +38,25 @@ Component({
         const error = firstError(started.startFaceVerification)
         if (error) return this.fail(error)
         const verifyId = started.startFaceVerification.verifyId
-        await wxp.requestFacialVerify(verifyId)
+        await wxp.faceScan(verifyId)
         const result = await request(documents.VerifyIdentity, { verifyId })
         const failed = firstError(result.verifyIdentity)
         if (failed) return this.fail(failed)
         await this.refresh()
         this.setData({ notice: '实名认证成功' })
+      })
+    },
+    policy() {
+      const region = this.data.me ? this.data.me.insuredRegion.code : ''
+      return wxp.navigateTo(`/pages/policy/index?region=${region}`)
+    },
+    logout() {
+      return this.run(async () => {
+        const data = await request(documents.Logout)
+        const error = firstError(data.logout)
+        if (error) return this.fail(error)
+        wx.removeStorageSync('token')
+        this.setData({ loggedIn: false, me: null, name: '', idNumber: '', notice: '已退出登录' })
       })
     },
   },

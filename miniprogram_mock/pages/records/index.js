@@ -1,14 +1,22 @@
 // 医保使用记录: filter by insured region 参保地, visit type 就诊类型 and year 年度.
 const { request } = require('../../utils/graphql')
+const { label, VISIT_TYPE, RECORD_KIND } = require('../../utils/labels')
 const documents = require('../../graphql/documents')
 const page = require('../../utils/page')
+const { dateTime } = require('../../utils/format')
+
+function recordView(r) {
+  return {
+    ...r,
+    when: dateTime(r.occurredAt),
+    kindLabel: label(RECORD_KIND, r.kind),
+    visitLabel: label(VISIT_TYPE, r.visitType),
+  }
+}
 
 const VISITS = [
   { value: '', label: '全部' },
-  { value: 'OUTPATIENT', label: '普通门诊' },
-  { value: 'CHRONIC_OUTPATIENT', label: '门诊慢特病' },
-  { value: 'INPATIENT', label: '普通住院' },
-  { value: 'PHARMACY', label: '定点药店购药' },
+  ...['OUTPATIENT', 'CHRONIC_OUTPATIENT', 'INPATIENT', 'PHARMACY'].map((value) => ({ value, label: VISIT_TYPE[value] })),
 ]
 const ROLES = [
   { value: '', label: '全部' },
@@ -50,7 +58,7 @@ Component({
       // A refused filter is a top-level error: request() rejects and run() shows its message.
       const data = await request(documents.UsageRecords, { filter: this.filter(), first: 20, after })
       const r = data.usageRecords
-      const nodes = r.edges.map((e) => e.node)
+      const nodes = r.edges.map((e) => recordView(e.node))
       this.setData({
         records: after ? this.data.records.concat(nodes) : nodes,
         totalCount: r.totalCount, sums: r.sums,

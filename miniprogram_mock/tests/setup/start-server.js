@@ -32,7 +32,8 @@ module.exports = async () => {
   const child = spawn(bin, ['serve', '--port', String(port)], { env, stdio: 'ignore' })
   globalThis.__GONGJI_SERVER__ = child
   process.env.GONGJI_API = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 100; i++) {
+  // up to a minute: on a loaded machine the server's imports alone take several seconds
+  for (let i = 0; i < 600; i++) {
     try {
       const res = await httpRequest(`${process.env.GONGJI_API}/healthz`)
       if (res.status === 200) return

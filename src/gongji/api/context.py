@@ -40,6 +40,7 @@ class Context:
     language: str
     client_ip: str
     token_rejected: bool = False  # a bearer token was sent, but it is unknown or expired
+    connection_params: dict[str, Any] | None = None  # a subscription's `connection_init`
     loaders: Loaders = field(default_factory=Loaders)
 
     def now(self) -> datetime:

@@ -20,7 +20,7 @@ from gongji.clock import china_date
 from gongji.families import queries, rules, service
 from gongji.families.models import FamilyGroup as GroupRow
 from gongji.families.models import Invitation as InvitationRow
-from gongji.members.rules import age_on, mask_id_number
+from gongji.members.rules import age_on, can_share_own_account, mask_id_number
 from gongji.pagination import Keyset
 from gongji.throttle.policy import Operation
 
@@ -37,6 +37,11 @@ class FamilyMember:
         description="Relationship to the creator; null for the creator."
     )
     joined_at: datetime.datetime = strawberry.field(description="When they joined.")
+    authorizable: bool = strawberry.field(
+        description="The caller may authorize this member (authorizeFamilyMember): the caller "
+        "has a personal account (R1), and the group settles a relationship the caller's region "
+        "allows (R3). False for the caller themself."
+    )
 
 
 @strawberry.type(description="家庭共济组: a family group; its members see each other (R8).")
@@ -55,15 +60,34 @@ class FamilyGroup:
     @strawberry.field(description="Current members, the creator first.")
     async def members(self, info: Info) -> list[FamilyMember]:
         memberships = await info.context.loaders.memberships_by_group.load(self.group_id)
+        me = next((m for m in memberships if m.member.id == permissions.member_or_none(info)), None)
+        policy = None
+        if me is not None and can_share_own_account(me.member.insurance_type, me.member.status):
+            today = china_date(info.context.now())
+            policy = info.context.services.policies.policy_for(me.member.insured_region, today)
         return [
             FamilyMember(
                 person=Person.of(m.member, info),
                 role=m.role,
                 relationship=m.relationship,
                 joined_at=m.joined_at,
+                authorizable=policy is not None
+                and me is not None
+                and m is not me
+                and rules.may_authorize(me.relationship, m.relationship, policy),
             )
             for m in memberships
         ]
+
+    @strawberry.field(
+        description="The caller created this group, so may invite, withdraw invitations and "
+        "remove relatives (R6); false for every other member."
+    )
+    async def can_invite(self, info: Info) -> bool:
+        me = permissions.member_or_none(info)
+        memberships = await info.context.loaders.memberships_by_group.load(self.group_id)
+        role = next((m.role for m in memberships if m.member.id == me), None)
+        return rules.can_invite(role)
 
     @classmethod
     def of(cls, group: GroupRow) -> FamilyGroup:
@@ -100,6 +124,20 @@ class Invitation:
     decided_at: datetime.datetime | None = strawberry.field(
         description="When it was accepted, declined or revoked."
     )
+    notice_version: str | None = strawberry.field(
+        description="The family-member notice version agreed for this binding (R25); null if "
+        "none was."
+    )
+    notice_accepted_at: datetime.datetime | None = strawberry.field(
+        description="When the notice was agreed (R25)."
+    )
+    inviter_verified_at: datetime.datetime | None = strawberry.field(
+        description="When the inviter's own face verification passed for it (R24); null if "
+        "the region did not ask."
+    )
+    at_service_hall: bool = strawberry.field(
+        description="Sent through a service-hall agent for the inviter."
+    )
 
     @classmethod
     def of(cls, row: InvitationRow, info: Info) -> Invitation:
@@ -124,6 +162,10 @@ class Invitation:
             created_at=row.created_at,
             expires_at=row.expires_at,
             decided_at=row.decided_at,
+            notice_version=row.notice_version,
+            notice_accepted_at=row.notice_accepted_at,
+            inviter_verified_at=row.inviter_verified_at,
+            at_service_hall=row.agent_id is not None,
         )
 
 
@@ -138,9 +180,7 @@ class FamilyGroupPayload:
 
 @strawberry.type(description="The invitation after an invitation mutation.")
 class InvitationPayload:
-    invitation: Invitation | None = strawberry.field(
-        description="The invitation; null if refused."
-    )
+    invitation: Invitation | None = strawberry.field(description="The invitation; null if refused.")
     errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
@@ -162,6 +202,24 @@ class InviteFamilyMemberInput:
     proof_material: str = strawberry.field(
         default="", description="Reference to proof of relationship where the region asks for it."
     )
+    accept_notice: bool = strawberry.field(
+        default=False,
+        description="Read and agreed the family-member notice for this binding (R25); "
+        "required where the region asks for it.",
+    )
+    notice_version: str | None = strawberry.field(
+        default=None, description="Version from `familyMemberNotice`, when agreeing it (R25)."
+    )
+    verify_id: str | None = strawberry.field(
+        default=None,
+        description="Your own passed face verification (startFaceVerification with your own "
+        "name and ID number), where the region asks for it before adding a member (R24).",
+    )
+
+    def notice(self) -> rules.NoticeSignature | None:
+        if not self.accept_notice and self.notice_version is None:
+            return None
+        return rules.NoticeSignature(self.accept_notice, self.notice_version or "")
 
 
 async def _none() -> int:
@@ -252,6 +310,10 @@ class FamilyMutation:
                 proof_material=input.proof_material,
                 policies=context.services.policies,
                 now=context.now(),
+                notice=input.notice(),
+                inviter_face=service.InviterFace(
+                    permissions.wechat_user(info), input.verify_id, context.services.face
+                ),
             )
 
         row, errors = await attempt(

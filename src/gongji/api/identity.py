@@ -99,15 +99,27 @@ class IdentityMutation:
         return LoginPayload.of(session, errors)
 
     @strawberry.mutation(
-        description="Step 1 of face verification: name and ID number of the person at the camera."
+        description="Step 1 of face verification: name and ID number of the person at the "
+        "camera. A verified member verifying their own face (e.g. to accept an invitation) "
+        "omits both: the server uses their insured record."
     )
     async def start_face_verification(
         self,
         info: Info,
-        name: Annotated[str, strawberry.argument(description="Full name as on the ID card.")],
+        name: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Full name as on the ID card; omit it (with idNumber) to verify "
+                "the verified caller's own face."
+            ),
+        ] = None,
         id_number: Annotated[
-            str, strawberry.argument(description="18-character resident ID number (GB 11643).")
-        ],
+            str | None,
+            strawberry.argument(
+                description="18-character resident ID number (GB 11643); omit it (with name) "
+                "to verify the verified caller's own face."
+            ),
+        ] = None,
     ) -> FaceVerificationPayload:
         context = info.context
 

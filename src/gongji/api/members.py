@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 import strawberry
 
 from gongji.api.context import Info
 from gongji.api.enums import InsuranceStatus, InsuranceType
+from gongji.api.scalars import Money
 from gongji.clock import china_date
 from gongji.members.models import Member
 from gongji.members.rules import age_on, can_share_own_account, mask_id_number, mask_phone
@@ -50,11 +53,36 @@ class Person:
         )
 
 
+@strawberry.type(
+    description="门诊统筹余额 (R28): what is left of the member's outpatient pooled-fund "
+    "allowance, as the insured region's registry last supplied it."
+)
+class OutpatientPoolBalance:
+    supplied: bool = strawberry.field(
+        description="False: the registry did not supply it (not 0: unknown); "
+        "`balance` and `asOf` are then null."
+    )
+    balance: Money | None = strawberry.field(description="The balance; null when not supplied.")
+    as_of: datetime.datetime | None = strawberry.field(
+        description="When gongji imported it from the registry; null when not supplied."
+    )
+
+    @classmethod
+    def of(cls, member: Member) -> OutpatientPoolBalance:
+        fen = member.outpatient_pool_balance
+        if fen is None:
+            return cls(supplied=False, balance=None, as_of=None)
+        return cls(supplied=True, balance=Money(fen), as_of=member.outpatient_pool_as_of)
+
+
 @strawberry.type(description="The verified caller's own record.")
 class Me(Person):
     phone: str = strawberry.field(description="Masked: 138****5678.")
     can_authorize: bool = strawberry.field(
         description="Employee-insured in normal status: has a personal account to share (R1)."
+    )
+    outpatient_pool: OutpatientPoolBalance = strawberry.field(
+        description="门诊统筹余额 (R28), or `supplied: false` when the registry gave none."
     )
 
     @classmethod
@@ -64,4 +92,5 @@ class Me(Person):
             **vars(person),
             phone=mask_phone(member.phone) if member.phone else "",
             can_authorize=can_share_own_account(member.insurance_type, member.status),
+            outpatient_pool=OutpatientPoolBalance.of(member),
         )

@@ -396,7 +396,9 @@ class PaymentPayload:
         if result is None:
             return cls(payment=None, replayed=False, errors=errors)
         row, replayed = result
-        return cls(payment=await Payment.load(row), replayed=replayed, errors=[])
+        # a payment just made has no refunds yet: no query for them
+        payment = await Payment.load(row) if replayed else Payment.of(row, [])
+        return cls(payment=payment, replayed=replayed, errors=[])
 
 
 @strawberry.type(description="The result of a refund.")

@@ -24,8 +24,12 @@ from gongji.api.errors import too_complex, top_level
 from gongji.api.execution import FastExecution
 from gongji.api.families import FamilyMutation, FamilyQuery
 from gongji.api.fraud import FraudMutation, FraudQuery
+from gongji.api.hall import HallMutation, HallQuery
 from gongji.api.identity import IdentityMutation, IdentityQuery
 from gongji.api.institutions import InstitutionMutation, InstitutionQuery
+from gongji.api.insurance import InsuranceMutation, InsuranceQuery
+from gongji.api.notices import NoticeMutation, NoticeQuery, Subscription
+from gongji.api.payment_preview import PaymentPreviewQuery
 from gongji.api.payments import PaymentMutation, PaymentQuery
 from gongji.api.records import RecordQuery
 from gongji.api.regions import RegionQuery, RuleQuery
@@ -46,10 +50,14 @@ class Query(
     RuleQuery,
     WalletQuery,
     PaymentQuery,
+    PaymentPreviewQuery,
     RecordQuery,
     InstitutionQuery,
     TransferQuery,
     FraudQuery,
+    NoticeQuery,
+    HallQuery,
+    InsuranceQuery,
 ):
     pass
 
@@ -66,6 +74,9 @@ class Mutation(
     InstitutionMutation,
     TransferMutation,
     FraudMutation,
+    NoticeMutation,
+    HallMutation,
+    InsuranceMutation,
 ):
     pass
 
@@ -120,6 +131,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     return GongjiSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
         extensions=[
             lambda: AddValidationRules(limits),

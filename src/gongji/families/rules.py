@@ -89,6 +89,27 @@ def check_commitment(accepted: bool, version: str, current: str) -> None:
         )
 
 
+NOTICE_FIELD = "noticeVersion"
+
+
+@dataclass(frozen=True)
+class NoticeSignature:
+    """家庭成员添加告知书 read and agreed for one binding (R25): which version."""
+
+    accepted: bool
+    version: str
+
+
+def check_notice(notice: NoticeSignature, current: str) -> None:
+    """R25: the current family-member notice, read and agreed."""
+    if not notice.accepted:
+        raise DomainError(ErrorCode.FAMILY_NOTICE_NOT_ACCEPTED, "acceptNotice")
+    if notice.version != current:
+        raise DomainError(
+            ErrorCode.FAMILY_NOTICE_VERSION_OUTDATED, NOTICE_FIELD, {"current": current}
+        )
+
+
 @dataclass(frozen=True)
 class BindingCounts:
     """What the creator has bound: now (members + pending) and ever (accepted)."""
@@ -105,6 +126,11 @@ def check_binding_caps(counts: BindingCounts, policy: RegionPolicy) -> None:
         raise DomainError(
             ErrorCode.LIFETIME_BINDING_CAP_REACHED, None, {"cap": policy.binding_cap_lifetime}
         )
+
+
+def can_invite(role: MembershipRole | None) -> bool:
+    """R6: only the group's creator invites, withdraws invitations and removes relatives."""
+    return role is MembershipRole.CREATOR
 
 
 def needs_face_verification(age: int, policy: RegionPolicy) -> bool:
@@ -199,3 +225,17 @@ def relationship_between(a: Relationship | None, b: Relationship | None) -> Rela
     if a is not None and b is not None and (a, b) in _THROUGH_CREATOR:
         return _THROUGH_CREATOR[(a, b)]
     raise DomainError(ErrorCode.RELATIONSHIP_UNKNOWN, "relativeId")
+
+
+def may_authorize(
+    mine: Relationship | None, theirs: Relationship | None, policy: RegionPolicy
+) -> bool:
+    """R3, R8: the group settles who the other member is to me, and my region allows them.
+
+    Both relationships are to the group's creator (None: the creator); `policy` is mine.
+    """
+    try:
+        check_relationship(relationship_between(mine, theirs), policy)
+    except DomainError:
+        return False
+    return True

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from tortoise import fields
 from tortoise.models import Model
 
+from gongji.keys import new_key
+
 if TYPE_CHECKING:
     from gongji.payments.models import Payment
     from gongji.wallets.models import Authorization
@@ -23,7 +25,7 @@ class HoldStatus(enum.Enum):
 class AuthorizationHold(Model):
     """套取 suspected: a rule fired on a payment and the authorization waits for an agent."""
 
-    id = fields.UUIDField(primary_key=True)
+    id = fields.UUIDField(primary_key=True, default=new_key)
     authorization: fields.ForeignKeyRelation[Authorization] = fields.ForeignKeyField(
         "gongji.Authorization", related_name="holds", on_delete=fields.RESTRICT
     )

@@ -12,9 +12,11 @@ from gongji.fraud.models import AuthorizationHold, HoldStatus
 from gongji.fraud.rules import PastPayment
 from gongji.identity.principals import AgentPrincipal
 from gongji.identity.rules import check_agent_reason, check_agent_scope
+from gongji.keys import new_key
 from gongji.payments.models import Payment
 from gongji.payments.rules import VisitType
 from gongji.regions.code import RegionCode
+from gongji.sql import Writes
 from gongji.transactions import unit_of_work
 from gongji.wallets import service as wallets
 from gongji.wallets.models import Authorization, AuthorizationStatus
@@ -44,34 +46,45 @@ def _plain(value: Any) -> str:
     return str(value.value if isinstance(value, VisitType) else value)
 
 
-async def place_hold(
+def place_hold_in(
+    writes: Writes,
     *,
-    authorization: Authorization,
-    payment: Payment,
+    authorization_id: uuid.UUID,
+    payment_id: uuid.UUID,
     fired: list[dict[str, Any]],
     region: str,
     now: datetime,
-) -> AuthorizationHold:
-    """Inside pay's transaction: record the hold and why; the caller sets `hold_rule` on the
-    authorization row in the same update as `spent`."""
-    hold = await AuthorizationHold.create(
-        authorization_id=authorization.id,
-        payment_id=payment.id,
-        rule_id=fired[0]["rule"],
-        fired=fired,
-        region=region,
-        status=HoldStatus.OPEN,
-        placed_at=now,
+) -> None:
+    """Inside pay's transaction, in its write batch: record the hold and why; the caller sets
+    `hold_rule` on the authorization row in the same update as `spent`."""
+    hold_id = new_key()
+    writes.insert(
+        AuthorizationHold,
+        [
+            {
+                "id": hold_id,
+                "authorization_id": authorization_id,
+                "payment_id": payment_id,
+                "rule_id": fired[0]["rule"],
+                "fired": fired,
+                "region": region,
+                "status": HoldStatus.OPEN,
+                "placed_at": now,
+                "resolved_at": None,
+                "resolved_by": "",
+                "reason": "",
+            }
+        ],
     )
-    await audit.record(
+    audit.record_in(
+        writes,
         at=now,
         actor_kind="system",
         actor_id="fraud",
         action="authorization.hold",
-        subject_id=authorization.id,
-        detail={"hold": str(hold.id), "payment": str(payment.id), "fired": fired},
+        subject_id=authorization_id,
+        detail={"hold": str(hold_id), "payment": str(payment_id), "fired": fired},
     )
-    return hold
 
 
 async def _open_hold(hold_id: uuid.UUID, agent: AgentPrincipal) -> AuthorizationHold:

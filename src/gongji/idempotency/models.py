@@ -5,9 +5,11 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from gongji.keys import new_key
+
 
 class IdempotencyRecord(Model):
-    id = fields.BigIntField(primary_key=True)
+    id = fields.UUIDField(primary_key=True, default=new_key)
     scope = fields.CharField(max_length=80)  # the caller: "member:<uuid>", "institution:<uuid>"
     key = fields.CharField(max_length=80)
     operation = fields.CharField(max_length=32)

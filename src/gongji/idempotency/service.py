@@ -18,6 +18,7 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
+from gongji import sql
 from gongji.errors import DomainError, ErrorCode, bilingual
 from gongji.idempotency.models import IdempotencyRecord
 from gongji.transactions import atomic
@@ -75,6 +76,56 @@ async def once(
         # Retried whole on a serialization failure or deadlock: the record rolled back too.
         result = await atomic(record_and_work)
     except IntegrityError:
+        existing = await IdempotencyRecord.get_or_none(scope=scope, key=key)
+        if existing is None:
+            raise
+        return _replay(existing, digest), True
+    return result, False
+
+
+async def once_in_batch(
+    *,
+    scope: str,
+    key: str,
+    operation: str,
+    request: dict[str, Any],
+    work: Callable[[sql.Writes], Awaitable[object]],
+    now: datetime,
+) -> tuple[str, bool]:
+    """`once` for a use case that sends its writes in one batch (`gongji.sql.Writes`),
+    at no round trip of its own: the record goes first into the work's batch, with the
+    result the work returns (a key it made in Python), and the batch is sent here.
+
+    No read before the work: a replay is found when the work is refused (the bill is paid
+    already) or when the record collides on its unique index (a concurrent first request
+    committed meanwhile, or the key was used for something else); then the transaction is
+    rolled back and the stored result is read. A refusal with no record stays a refusal.
+    """
+    check_key(key)
+    digest = request_hash(operation, request)
+
+    async def record_and_work() -> str:
+        writes = sql.Writes()
+        result = str(await work(writes))
+        row = {
+            "scope": scope,
+            "key": key,
+            "operation": operation,
+            "request_hash": digest,
+            "result_id": result,
+            "created_at": now,
+        }
+        ident = sql.new_key(IdempotencyRecord)
+        writes.insert(
+            IdempotencyRecord, [{"id": ident, **row} if ident is not None else row], first=True
+        )
+        await writes.flush()
+        return result
+
+    try:
+        # Retried whole on a serialization failure or deadlock: the record rolled back too.
+        result = await atomic(record_and_work)
+    except (IntegrityError, DomainError):
         existing = await IdempotencyRecord.get_or_none(scope=scope, key=key)
         if existing is None:
             raise

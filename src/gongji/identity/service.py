@@ -101,6 +101,12 @@ async def authenticate(token: str, *, now: datetime) -> Principal | None:
     return None
 
 
+async def session_expires_at(token: str) -> datetime | None:
+    """When a member's or agent's session token stops working; None for an unknown one."""
+    row = await AccessToken.get_or_none(token_hash=credentials.digest(token))
+    return None if row is None else row.expires_at
+
+
 async def _institution(token: str, now: datetime) -> InstitutionPrincipal | None:
     """A revoked or expired key is refused like an unknown one."""
     key = (
@@ -132,13 +138,20 @@ async def _member_by_identity(name: str, id_number: str) -> Member:
 async def start_face_verification(
     *,
     principal: MemberPrincipal,
-    name: str,
-    id_number: str,
+    name: str | None,
+    id_number: str | None,
     face: FaceProvider,
     now: datetime,
 ) -> FaceVerification:
-    """Step 1 of face verification 2.0: ask WeChat for a verify id for this person."""
-    member = await _member_by_identity(name, id_number)
+    """Step 1 of face verification 2.0: ask WeChat for a verify id for this person.
+
+    A verified member may leave out name and ID number: the verification is for their own
+    record, which the server already knows (accepting an invitation, R4).
+    """
+    if name is None and id_number is None and principal.member_id is not None:
+        member = await Member.get(id=principal.member_id)
+    else:
+        member = await _member_by_identity(name or "", id_number or "")
     if principal.member_id is not None and principal.member_id != member.id:
         raise DomainError(ErrorCode.IDENTITY_ALREADY_LINKED, "idNumber")
     out_seq_no = uuid.uuid4().hex

@@ -7,6 +7,8 @@ import enum
 from tortoise import fields
 from tortoise.models import Model
 
+from gongji.keys import new_key
+
 
 class AccountKind(enum.Enum):
     PERSONAL_CARRYOVER = "personal_carryover"  # 个人账户历年结余
@@ -14,15 +16,18 @@ class AccountKind(enum.Enum):
     WALLET = "wallet"  # 医保钱包
     QUOTA = "quota"  # 共济额度: money reserved for one authorization (R11)
     INSTITUTION = "institution"  # 定点机构结算账户
-    PREMIUM_COLLECTION = "premium_collection"  # 城乡居民医保费归集
-    CONTRIBUTIONS = "contributions"  # 个人账户划入 (external source; the only negative account)
+    # 保费归集: resident premiums per insured city ("region:<code>"), commercial ones per
+    # registered insurer ("insurer:<id>")
+    PREMIUM_COLLECTION = "premium_collection"
+    CONTRIBUTIONS = "contributions"  # 个人账户划入: a region fund, "region:<code>"; negative
+    ESTATE = "estate"  # 遗产: a deceased member's balance until the heirs receive it (R20)
     TRANSFER_ESCROW = "transfer_escrow"  # 亲情转账 waiting for the relative to accept (R10)
 
 
 class Account(Model):
     """One balance. `balance` always equals the sum of the account's entries (reconcile)."""
 
-    id = fields.BigIntField(primary_key=True)
+    id = fields.UUIDField(primary_key=True, default=new_key)
     kind = fields.CharEnumField(AccountKind, max_length=24)
     owner = fields.CharField(max_length=64)  # "member:<uuid>", "authorization:<uuid>", …
     balance = fields.BigIntField(default=0)
@@ -37,7 +42,7 @@ class Account(Model):
 class LedgerTransaction(Model):
     """One movement of money: entries that sum to zero, written with the balances they change."""
 
-    id = fields.BigIntField(primary_key=True)
+    id = fields.UUIDField(primary_key=True, default=new_key)
     kind = fields.CharField(max_length=32)
     reference = fields.CharField(max_length=64, db_index=True)
     memo = fields.CharField(max_length=255, default="")
@@ -50,7 +55,7 @@ class LedgerTransaction(Model):
 class Entry(Model):
     """Signed fen: positive into the account (debit), negative out of it (credit)."""
 
-    id = fields.BigIntField(primary_key=True)
+    id = fields.UUIDField(primary_key=True, default=new_key)
     transaction: fields.ForeignKeyRelation[LedgerTransaction] = fields.ForeignKeyField(
         "gongji.LedgerTransaction", related_name="entries", on_delete=fields.RESTRICT
     )

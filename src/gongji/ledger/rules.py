@@ -19,3 +19,9 @@ def owner(kind: str, ident: object) -> str:
 
 
 SYSTEM = "system"
+
+
+def region_fund_owner(region: str) -> str:
+    """A region's fund for personal accounts 个人账户基金: credits come out of it (R30), and a
+    member who moves takes their balance out of one region's fund into another's (R20)."""
+    return owner("region", region)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.functions import Sum
 
+from gongji import sql
 from gongji.errors import DomainError, ErrorCode
 from gongji.ledger.models import Account, AccountKind, Entry, LedgerTransaction
 from gongji.ledger.rules import check_balanced
@@ -66,6 +68,71 @@ async def post(
             raise DomainError(shortfall, "amount")
         acc.balance += amount
     return transaction
+
+
+class Held(Protocol):
+    """An account as `post_in` needs it: an `Account`, or a reference read with other rows."""
+
+    @property
+    def id(self) -> Any: ...
+
+    @property
+    def allow_negative(self) -> bool: ...
+
+
+async def post_in(
+    writes: sql.Writes,
+    *,
+    kind: str,
+    reference: object,
+    movements: list[tuple[Held, int]],
+    now: datetime,
+    memo: str = "",
+    shortfall: ErrorCode = ErrorCode.INSUFFICIENT_BALANCE,
+) -> object:
+    """`post`, written into the caller's batch: the transaction, its entries (one INSERT)
+    and one conditional UPDATE per balance, sent with the caller's other writes. A debit the
+    account cannot cover makes the batch raise `shortfall`. Returns the transaction's key.
+
+    A key the database generates (an auto-increment) costs one round trip of its own: the
+    entries must name it.
+    """
+    check_balanced([amount for _, amount in movements])
+    row: dict[str, Any] = {
+        "kind": kind,
+        "reference": str(reference),
+        "memo": memo[:255],
+        "created_at": now,
+    }
+    key = sql.new_key(LedgerTransaction)
+    if key is None:
+        key = (await LedgerTransaction.create(**row)).id
+    else:
+        writes.insert(LedgerTransaction, [{"id": key, **row}])
+    entry_key = sql.new_key(Entry) is not None
+    writes.insert(
+        Entry,
+        [
+            {
+                **({"id": sql.new_key(Entry)} if entry_key else {}),
+                "transaction_id": key,
+                "account_id": acc.id,
+                "amount": amount,
+            }
+            for acc, amount in movements
+        ],
+    )
+    pk = Account._meta.pk
+    for acc, amount in sorted(movements, key=lambda m: m[0].id):  # post's order: no deadlocks
+        guarded = amount < 0 and not acc.allow_negative
+        ident = pk.to_db_value(acc.id, Account)
+        writes.update(
+            'UPDATE "ledger_account" SET "balance" = "balance" + ? WHERE "id" = ?'
+            + (' AND "balance" >= ?' if guarded else ""),
+            [amount, ident, -amount] if guarded else [amount, ident],
+            refusal=DomainError(shortfall, "amount"),
+        )
+    return key
 
 
 async def balance(kind: AccountKind, owner: str) -> int:

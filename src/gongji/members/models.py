@@ -26,6 +26,9 @@ class Member(Model):
     insured_region = fields.CharField(max_length=6, db_index=True)
     status = fields.CharEnumField(InsuranceStatus, max_length=16, default=InsuranceStatus.NORMAL)
     phone_sealed = fields.CharField(max_length=160, default="")  # "": no phone on record
+    # 门诊统筹余额 (R28), in fen, as the last registry import supplied it; NULL: not supplied
+    outpatient_pool_balance = fields.BigIntField(null=True)
+    outpatient_pool_as_of = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,7 +18,16 @@ from gongji.members.rules import (
 from gongji.regions.code import RegionCode
 from gongji.regions.policy import PolicyBook
 
-COLUMNS = ("name", "id_number", "insurance_type", "insured_region", "status", "phone")
+COLUMNS = (
+    "name",
+    "id_number",
+    "insurance_type",
+    "insured_region",
+    "status",
+    "phone",
+    "outpatient_pool_balance",
+)
+_YUAN = re.compile(r"(0|[1-9]\d{0,12})(\.\d{1,2})?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,18 @@ class RegistryRow:
     insured_region: str
     status: InsuranceStatus
     phone: str
+    outpatient_pool_balance: int | None = None  # fen; None: the registry did not supply it
+
+
+def _pool_balance(raw: str) -> int | None:
+    """门诊统筹余额 (R28), yuan; empty: not supplied."""
+    text = raw.strip()
+    if not text:
+        return None
+    if not _YUAN.fullmatch(text):
+        raise ValueError("outpatient_pool_balance: yuan with at most two decimals, or empty")
+    whole, _, frac = text.partition(".")
+    return int(whole) * 100 + int((frac + "00")[:2])
 
 
 @dataclass(frozen=True)
@@ -64,6 +86,7 @@ def _row(line: int, record: dict[str, str], policies: PolicyBook) -> RegistryRow
                 _enum(InsuranceStatus, record.get("status") or "normal", "status")
             ),
             phone=normalize_phone(record["phone"]) if (record.get("phone") or "").strip() else "",
+            outpatient_pool_balance=_pool_balance(record.get("outpatient_pool_balance") or ""),
         )
     except DomainError as error:
         raise ValueError(f"{error.field}: {error.message('en')}") from None

@@ -1,78 +1,16 @@
-"""Registry use cases: load a validated registry file in one transaction; re-seal personal data.
-
-Lookups are in `members.queries`."""
+"""Registry use cases: re-seal personal data. Lookups: `members.queries`; the registry import:
+`members.imports`."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
 
 from gongji import pii
-from gongji.members.models import Member, id_number_in, personal_data
-from gongji.members.registry import RegistryRow, chunks
-from gongji.members.rules import sharing_ends
+from gongji.members.models import Member, personal_data
 from gongji.transactions import unit_of_work
-from gongji.wallets import service as wallets
 
 CHUNK = 500
-
-
-async def import_rows(
-    rows: list[RegistryRow],
-    *,
-    now: datetime,
-    progress: Callable[[int], None] = lambda _n: None,
-) -> tuple[int, int]:
-    """Insert new members and update known ones (by ID number). All or nothing.
-
-    A member whose insurance moved to another city or stopped being normal loses every
-    authorization, given or received (R20), in the same transaction. Returns (created, updated).
-    """
-    created = updated = 0
-    async for attempt in unit_of_work():
-        async with attempt:
-            for batch in chunks(rows, CHUNK):
-                known = {
-                    m.id_number: m
-                    for m in await Member.filter(**id_number_in([r.id_number for r in batch]))
-                }
-                fresh = [
-                    Member(
-                        name=r.name,
-                        insurance_type=r.insurance_type,
-                        insured_region=r.insured_region,
-                        status=r.status,
-                        **personal_data(id_number=r.id_number, phone=r.phone),
-                    )
-                    for r in batch
-                    if r.id_number not in known
-                ]
-                await Member.bulk_create(fresh)
-                for row in batch:
-                    member = known.get(row.id_number)
-                    if member is None:
-                        continue
-                    if sharing_ends(
-                        member.insured_region, member.status, row.insured_region, row.status
-                    ):
-                        await wallets.end_authorizations(
-                            member_id=member.id, now=now, by="registry"
-                        )
-                    member.name, member.insurance_type, member.insured_region = (
-                        row.name,
-                        row.insurance_type,
-                        row.insured_region,
-                    )
-                    member.status = row.status
-                    member.update_from_dict(
-                        dict(personal_data(id_number=row.id_number, phone=row.phone))
-                    )
-                    await member.save()
-                created += len(fresh)
-                updated += len(batch) - len(fresh)
-                progress(len(batch))
-    return created, updated
 
 
 async def rotate_keys(*, progress: Callable[[int], None] = lambda _n: None) -> tuple[int, int]:

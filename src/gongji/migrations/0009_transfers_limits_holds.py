@@ -6,12 +6,15 @@ from gongji.wallets.models import FamilyTransferStatus
 from orjson import loads
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
-from uuid import uuid4
+from gongji.keys import new_key
 from tortoise import fields
 from tortoise.indexes import Index
 
+# Chained last (after 0011). Account.kind gains TRANSFER_ESCROW: as in 0010, not altered (the
+# values live only in the column comment, and AlterField on SQLite would rebuild
+# ledger_account without its unique (kind, owner)).
 class Migration(migrations.Migration):
-    dependencies = [('gongji', '0006_partner')]
+    dependencies = [('gongji', '0011_service_hall')]
 
     initial = False
 
@@ -19,7 +22,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='AuthorizationHold',
             fields=[
-                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('id', fields.UUIDField(primary_key=True, default=new_key, unique=True, db_index=True)),
                 ('authorization', fields.ForeignKeyField('gongji.Authorization', source_field='authorization_id', db_constraint=True, to_field='id', related_name='holds', on_delete=OnDelete.RESTRICT)),
                 ('payment', fields.ForeignKeyField('gongji.Payment', source_field='payment_id', null=True, db_constraint=True, to_field='id', related_name='holds', on_delete=OnDelete.RESTRICT)),
                 ('rule_id', fields.CharField(max_length=16)),
@@ -37,7 +40,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='FamilyTransfer',
             fields=[
-                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('id', fields.UUIDField(primary_key=True, default=new_key, unique=True, db_index=True)),
                 ('sender', fields.ForeignKeyField('gongji.Member', source_field='sender_id', db_constraint=True, to_field='id', related_name='family_transfers_sent', on_delete=OnDelete.RESTRICT)),
                 ('recipient', fields.ForeignKeyField('gongji.Member', source_field='recipient_id', db_constraint=True, to_field='id', related_name='family_transfers_received', on_delete=OnDelete.RESTRICT)),
                 ('amount', fields.BigIntField()),
@@ -50,11 +53,6 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'family_transfer', 'app': 'gongji', 'indexes': [Index(fields=['status', 'due_at']), Index(fields=['sender_id', 'local_date']), Index(fields=['sender_id', 'created_at', 'id']), Index(fields=['recipient_id', 'created_at', 'id'])], 'pk_attr': 'id', 'table_description': "亲情转账: wallet money sent to a relative's wallet, theirs once they accept (R10)."},
             bases=['Model'],
-        ),
-        ops.AlterField(
-            model_name='Account',
-            name='kind',
-            field=fields.CharEnumField(description='PERSONAL_CARRYOVER: personal_carryover\nPERSONAL_CURRENT: personal_current\nWALLET: wallet\nQUOTA: quota\nINSTITUTION: institution\nPREMIUM_COLLECTION: premium_collection\nCONTRIBUTIONS: contributions\nTRANSFER_ESCROW: transfer_escrow', enum_type=AccountKind, max_length=24),
         ),
         ops.AddField(
             model_name='Authorization',

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
+from gongji.keys import new_key
 from gongji.payments.rules import ItemCategory, VisitType
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ class Bill(Model):
 
 
 class BillItem(Model):
-    id = fields.BigIntField(primary_key=True)
+    id = fields.UUIDField(primary_key=True, default=new_key)
     bill: fields.ForeignKeyRelation[Bill] = fields.ForeignKeyField(
         "gongji.Bill", related_name="items", on_delete=fields.RESTRICT
     )
@@ -165,6 +166,7 @@ class PremiumPayment(Model):
     year = fields.IntField()
     amount = fields.BigIntField()
     created_at = fields.DatetimeField()
+    region = fields.CharField(max_length=6, null=True)  # the relative's insured city (R29)
 
     class Meta:
         table = "premium_payment"

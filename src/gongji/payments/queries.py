@@ -10,11 +10,21 @@ from datetime import datetime
 from tortoise.queryset import QuerySet
 
 from gongji import pagination
+from gongji.clock import china_date
+from gongji.errors import DomainError, ErrorCode
+from gongji.families import rules as family_rules
+from gongji.families.models import Membership
 from gongji.identity.principals import InstitutionPrincipal, MemberPrincipal, Principal
+from gongji.institutions.models import Institution
 from gongji.pagination import Keyset, Page
+from gongji.payments import rules
 from gongji.payments.models import Bill, BillItem, BillStatus, Payment, Refund
+from gongji.payments.rules import BillFigures, ItemCategory, LineItem
+from gongji.regions.policy import PolicyBook
+from gongji.wallets import rules as wallet_rules
+from gongji.wallets.models import Authorization, AuthorizationStatus
 
-BILLS = Keyset(time_field="created_at", key_type=uuid.UUID)
+BILLS = Keyset(time_field="created_at")
 """Bills page on (created_at, id), newest first; indexed per institution and per patient."""
 
 
@@ -141,3 +151,93 @@ async def details(bills: list[Bill]) -> list[BillDetails]:
         )
         for b in bills
     ]
+
+
+@dataclass(frozen=True)
+class PaymentPreview:
+    """What `pay` would do now with this bill and authorization, computed without paying."""
+
+    bill: Bill
+    authorization: Authorization
+    cover: rules.Coverage
+    excluded_lines: tuple[LineItem, ...]
+    remaining_quota: int  # before paying
+    family: int  # acct_mulaid_pay
+    cash: int  # psn_cash_pay
+
+
+async def _figures(bill: Bill) -> BillFigures:
+    items = await BillItem.filter(bill_id=bill.id).order_by("position")
+    return BillFigures(
+        visit_type=bill.visit_type,
+        items=tuple(LineItem(i.name, i.category, i.amount) for i in items),
+        medfee_sumamt=bill.medfee_sumamt,
+        hifp_pay=bill.hifp_pay,
+        fulamt_ownpay_amt=bill.fulamt_ownpay_amt,
+    )
+
+
+def _excluded(figures: BillFigures, excluded_categories: tuple[str, ...]) -> tuple[LineItem, ...]:
+    """The lines `rules.coverage` leaves to cash, with their categories (the why, R15)."""
+    return tuple(
+        i
+        for i in figures.items
+        if i.category is ItemCategory.SELF_PAY or i.category.name in excluded_categories
+    )
+
+
+async def payment_preview(
+    *,
+    member_id: uuid.UUID,
+    bill_id: uuid.UUID,
+    authorization_id: uuid.UUID,
+    policies: PolicyBook,
+    now: datetime,
+) -> PaymentPreview:
+    """The split `pay` would make, read-only: the same checks and rule functions, in the same
+    order, so a refusal here is the refusal `pay` would give (R13–R18). Nothing is locked: a
+    payment racing the preview can still change the answer; `pay` decides."""
+    bill = await Bill.get_or_none(id=bill_id)
+    if bill is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "billId")
+    if bill.patient_id != member_id:
+        raise DomainError(ErrorCode.NOT_BILL_PATIENT, "billId")
+    if bill.status is not BillStatus.OPEN:
+        raise DomainError(ErrorCode.BILL_ALREADY_PAID, "billId")
+    authorization = await Authorization.get_or_none(id=authorization_id).select_related(
+        "authorizer", "relative", "group"
+    )
+    if authorization is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "authorizationId")
+    if authorization.relative.id != member_id:
+        raise DomainError(ErrorCode.AUTHORIZATION_NOT_FOR_PATIENT, "authorizationId")
+    if authorization.status is not AuthorizationStatus.ACTIVE:
+        raise DomainError(ErrorCode.AUTHORIZATION_NOT_ACTIVE, "authorizationId")
+    authorizer, patient = authorization.authorizer, authorization.relative
+    both = await Membership.filter(
+        group_id=authorization.group.id,
+        member_id__in=[authorizer.id, patient.id],
+        active=True,
+        group__active=True,
+    ).count()
+    if both != 2:  # R9: the relationship behind the authorization must still stand
+        raise DomainError(ErrorCode.AUTHORIZATION_NOT_ACTIVE, "authorizationId")
+    wallet_rules.check_can_share(authorizer.insurance_type, authorizer.status)
+    family_rules.check_invitee_insured(patient.status)
+    institution = await Institution.get(id=bill.institution_id)
+    policy = policies.policy_for(authorizer.insured_region, china_date(now))
+    rules.check_scope(policy, institution.region)
+    rules.check_visit_type(bill.visit_type, policy)
+    figures = await _figures(bill)
+    cover = rules.coverage(figures, policy.excluded_categories)
+    remaining = authorization.quota - authorization.spent
+    family, cash = rules.split(cover, remaining)
+    return PaymentPreview(
+        bill=bill,
+        authorization=authorization,
+        cover=cover,
+        excluded_lines=_excluded(figures, policy.excluded_categories),
+        remaining_quota=remaining,
+        family=family,
+        cash=cash,
+    )

@@ -11,25 +11,25 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.models import Model
 
 from gongji import metrics
 from gongji.audit import service as audit
 from gongji.clock import china_date
 from gongji.errors import DomainError, ErrorCode, bilingual
 from gongji.families import rules as family_rules
-from gongji.families.models import Membership
 from gongji.fraud import rules as fraud_rules
 from gongji.fraud import service as fraud
 from gongji.idempotency import service as idempotency
-from gongji.institutions.models import Institution
 from gongji.ledger import service as ledger
-from gongji.ledger.models import AccountKind
-from gongji.ledger.rules import SYSTEM, owner
+from gongji.ledger.models import Account, AccountKind
+from gongji.ledger.rules import owner
 from gongji.members import queries as members
 from gongji.members.models import Member
 from gongji.members.rules import InsuranceType
-from gongji.payments import queries, rules
+from gongji.notices import service as notices
+from gongji.notices.rules import Draft, NoticeKind, nearly_used_up
+from gongji.payments import queries, rules, settlement
 from gongji.payments.models import (
     Bill,
     BillItem,
@@ -41,8 +41,10 @@ from gongji.payments.models import (
 )
 from gongji.payments.rules import BillFigures, VisitType
 from gongji.records import service as records
+from gongji.records.models import UsageRecord
 from gongji.regions.code import RegionCode
 from gongji.regions.policy import PolicyBook, RegionPolicy
+from gongji.sql import Writes
 from gongji.transactions import atomic
 from gongji.wallets import rules as wallet_rules
 from gongji.wallets import service as wallets
@@ -51,6 +53,11 @@ from gongji.wallets.models import Authorization, AuthorizationStatus
 
 def institution_owner(institution_id: object) -> str:
     return owner("institution", institution_id)
+
+
+async def premium_account(city: str, now: datetime) -> Account:
+    """保费归集: resident premiums collected for one insured city (R29)."""
+    return await ledger.account(AccountKind.PREMIUM_COLLECTION, owner("region", city), now=now)
 
 
 def _content_hash(patient: str, buyer: str | None, bill: BillFigures) -> str:
@@ -203,16 +210,18 @@ async def figures_of(bill: Bill) -> BillFigures:
     )
 
 
-async def _still_family(authorization: Authorization) -> None:
-    """R9: the relationship behind the authorization must still stand."""
-    both = await Membership.filter(
-        group_id=authorization.group_id,
-        member_id__in=[authorization.authorizer_id, authorization.relative_id],
-        active=True,
-        group__active=True,
-    ).count()
-    if both != 2:
-        raise DomainError(ErrorCode.AUTHORIZATION_NOT_ACTIVE, "authorizationId")
+async def _refusal_without_rows(
+    member_id: uuid.UUID, bill_id: uuid.UUID, authorization_id: uuid.UUID
+) -> DomainError:
+    """The bill or the authorization is missing: say which, in the rules' order."""
+    bill = await Bill.get_or_none(id=bill_id)
+    if bill is None:
+        return DomainError(ErrorCode.NOT_FOUND, "billId")
+    if bill.patient_id != member_id:
+        return DomainError(ErrorCode.NOT_BILL_PATIENT, "billId")
+    if bill.status is not BillStatus.OPEN:
+        return DomainError(ErrorCode.BILL_ALREADY_PAID, "billId")
+    return DomainError(ErrorCode.NOT_FOUND, "authorizationId")
 
 
 async def _settle(
@@ -222,40 +231,40 @@ async def _settle(
     authorization_id: uuid.UUID,
     policies: PolicyBook,
     now: datetime,
+    writes: Writes,
 ) -> Payment:
-    """The payment itself (R13–R18), inside the caller's unit of work.
+    """The payment itself (R13–R18), inside the caller's unit of work; its writes go into
+    `writes`, which the caller sends (with its own) before the transaction commits.
 
-    The bill and the authorization rows are locked for the transaction, and the ledger's
-    conditional debit of the quota account is the last line: no path overdraws a quota.
+    Two reads (settlement.py): the bill and the authorization rows locked, then everything
+    else the rules need. The ledger's conditional debit of the quota account is the last
+    line: no path overdraws a quota. Returns the payment as it will be written.
     """
-    bill = await Bill.filter(id=bill_id).select_for_update().get_or_none()
-    if bill is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "billId")
+    locked = await settlement.lock(bill_id, authorization_id)
+    if locked is None:
+        raise await _refusal_without_rows(member_id, bill_id, authorization_id)
+    bill, authorization = locked.bill, locked.authorization
     if bill.patient_id != member_id:
         raise DomainError(ErrorCode.NOT_BILL_PATIENT, "billId")
     if bill.status is not BillStatus.OPEN:
         raise DomainError(ErrorCode.BILL_ALREADY_PAID, "billId")
-    authorization = (
-        await Authorization.filter(id=authorization_id).select_for_update().get_or_none()
-    )
-    if authorization is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "authorizationId")
-    if authorization.relative_id != member_id:
+    if locked.relative_id != member_id:
         raise DomainError(ErrorCode.AUTHORIZATION_NOT_FOR_PATIENT, "authorizationId")
     if authorization.status is not AuthorizationStatus.ACTIVE:
         raise DomainError(ErrorCode.AUTHORIZATION_NOT_ACTIVE, "authorizationId")
     wallet_rules.check_not_on_hold(authorization.hold_rule)
     wallet_rules.check_not_expired(authorization.valid_until, now)
-    await _still_family(authorization)
-    authorizer = await Member.get(id=authorization.authorizer_id)
-    patient = await Member.get(id=member_id)
-    wallet_rules.check_can_share(authorizer.insurance_type, authorizer.status)
-    family_rules.check_invitee_insured(patient.status)
-    institution = await Institution.get(id=bill.institution_id)
-    policy = policies.policy_for(authorizer.insured_region, china_date(now))
-    rules.check_scope(policy, institution.region)
+    seen = await settlement.facts(
+        locked, wallets.quota_owner(authorization.id), institution_owner(bill.institution_id)
+    )
+    if not seen.both_in_family:  # R9: the relationship behind the authorization stands
+        raise DomainError(ErrorCode.AUTHORIZATION_NOT_ACTIVE, "authorizationId")
+    wallet_rules.check_can_share(seen.authorizer_type, seen.authorizer_status)
+    family_rules.check_invitee_insured(seen.patient_status)
+    policy = policies.policy_for(seen.authorizer_region, china_date(now))
+    rules.check_scope(policy, seen.institution_region)
     rules.check_visit_type(bill.visit_type, policy)
-    cover = rules.coverage(await figures_of(bill), policy.excluded_categories)
+    cover = rules.coverage(seen.figures(bill), policy.excluded_categories)
     spendable = wallet_rules.spendable(
         quota=authorization.quota,
         spent=authorization.spent,
@@ -265,63 +274,81 @@ async def _settle(
         now=now,
     )
     family, cash = rules.split(cover, spendable)
-    fired = await _fraud_rules_fired(authorization, bill, institution, family, policy, now)
-    payment = await Payment.create(
-        bill=bill,
-        authorization=authorization,
-        patient=patient,
-        authorizer=authorizer,
-        institution=institution,
+    fired = await _fraud_rules_fired(
+        authorization, bill, seen.institution_region, family, policy, now
+    )
+    payment = Payment(
+        id=uuid.uuid4(),
+        bill_id=bill.id,
+        authorization_id=authorization.id,
+        patient_id=member_id,
+        authorizer_id=locked.authorizer_id,
+        institution_id=bill.institution_id,
         personal_share=cover.personal_share,
         family_amount=family,
         cash_amount=cash,
         excluded_amount=cover.excluded_amount,
         excluded_items=list(cover.excluded_items),
+        refunded=0,
         created_at=now,
     )
-    this_month = wallet_rules.month_of(now)
+    writes.insert(Payment, [{name: getattr(payment, name) for name in _PAYMENT_FIELDS}])
+    writes.insert(
+        UsageRecord,
+        [records.payment_record(payment, bill, (seen.patient_region, seen.authorizer_region), now)],
+    )
+    # The month's counter is set from the locked row (the 1st, China time, starts it again);
+    # a fraud rule that fired puts the authorization on hold in the same statement.
     month_spent = wallet_rules.spent_this_month(
         authorization.month_spent, authorization.month_of, now
     )
-    await Authorization.filter(id=authorization.id).update(
-        spent=F("spent") + family,
-        month_spent=month_spent + family,
-        month_of=this_month,
-        updated_at=now,
-        **({"hold_rule": fired[0]["rule"]} if fired else {}),
+    hold = ', "hold_rule" = ?' if fired else ""
+    writes.update(
+        'UPDATE "authorization" SET "spent" = "spent" + ?, "month_spent" = ?, "month_of" = ?,'
+        f' "updated_at" = ?{hold} WHERE "id" = ?',
+        [
+            family,
+            month_spent + family,
+            _when(Authorization, "month_of", wallet_rules.month_of(now)),
+            _when(Authorization, "updated_at", now),
+            *([fired[0]["rule"]] if fired else []),
+            str(authorization.id),
+        ],
     )
     if fired:
-        await fraud.place_hold(
-            authorization=authorization,
-            payment=payment,
+        fraud.place_hold_in(
+            writes,
+            authorization_id=authorization.id,
+            payment_id=payment.id,
             fired=fired,
-            region=authorizer.insured_region,
+            region=seen.authorizer_region,
             now=now,
         )
-    await records.record_payment(payment, bill, patient, authorizer, now)
-    await Bill.filter(id=bill.id).update(status=BillStatus.PAID)
-    await ledger.post(
+    writes.update(
+        'UPDATE "bill" SET "status" = ? WHERE "id" = ?', [BillStatus.PAID.value, str(bill.id)]
+    )
+    quota = seen.quota_account or await wallets.quota_account(authorization.id, now)
+    paid_to = seen.institution_account or await ledger.account(
+        AccountKind.INSTITUTION, institution_owner(bill.institution_id), now=now
+    )
+    await ledger.post_in(
+        writes,
         kind="payment",
         reference=payment.id,
-        movements=[
-            (await wallets.quota_account(authorization.id, now), -family),
-            (
-                await ledger.account(
-                    AccountKind.INSTITUTION, institution_owner(institution.id), now=now
-                ),
-                family,
-            ),
-        ],
+        movements=[(quota, -family), (paid_to, family)],
         now=now,
         shortfall=ErrorCode.QUOTA_EXHAUSTED,
     )
+    await notices.notify_in(
+        writes, _payment_notices(payment, authorization, seen.names, policy), now=now
+    )  # one INSERT, whatever the number of notices
     return payment
 
 
 async def _fraud_rules_fired(
     authorization: Authorization,
     bill: Bill,
-    institution: Institution,
+    institution_region: str,
     family: int,
     policy: RegionPolicy,
     now: datetime,
@@ -338,7 +365,7 @@ async def _fraud_rules_fired(
     new = fraud_rules.NewPayment(
         at=now,
         pharmacy=bill.visit_type is VisitType.PHARMACY,
-        city=str(RegionCode(institution.region).city),
+        city=str(RegionCode(institution_region).city),
         proxy=bill.proxy_buyer_id is not None,
         family_amount=family,
         quota=authorization.quota,
@@ -346,6 +373,67 @@ async def _fraud_rules_fired(
         quota_granted_at=authorization.quota_granted_at or authorization.created_at,
     )
     return fraud_rules.fired(detection, new, past)
+
+
+_PAYMENT_FIELDS = (
+    "id",
+    "bill_id",
+    "authorization_id",
+    "patient_id",
+    "authorizer_id",
+    "institution_id",
+    "personal_share",
+    "family_amount",
+    "cash_amount",
+    "excluded_amount",
+    "excluded_items",
+    "refunded",
+    "created_at",
+)
+
+
+def _when(model: type[Model], name: str, value: object) -> object:
+    """A value as the ORM writes it into this column."""
+    return model._meta.fields_map[name].to_db_value(value, model)
+
+
+def _payment_notices(
+    payment: Payment, authorization: Authorization, names: settlement.Names, policy: RegionPolicy
+) -> list[Draft]:
+    """To the authorizer: who, where, how much, what is left (never line items); to both,
+    once, when the quota crosses the region's nearly-used-up threshold."""
+    before = authorization.quota - authorization.spent
+    after = before - payment.family_amount
+    ids = {"authorization_id": str(authorization.id)}
+    drafts = [
+        Draft(
+            payment.authorizer_id,
+            NoticeKind.AUTHORIZATION_USED,
+            {
+                "counterpart": names.patient,
+                "institution": names.institution,
+                "amount": payment.family_amount,
+                "remaining": after,
+                "payment_id": str(payment.id),
+                **ids,
+            },
+        )
+    ]
+    if nearly_used_up(authorization.quota, before, after, policy.quota_nearly_used_up_percent):
+        low = {"remaining": after, "quota": authorization.quota, **ids}
+        drafts += [
+            Draft(
+                payment.authorizer_id,
+                NoticeKind.QUOTA_NEARLY_USED_UP,
+                {"counterpart": names.patient, **low},
+            ),
+            Draft(
+                payment.patient_id,
+                NoticeKind.QUOTA_NEARLY_USED_UP,
+                {"counterpart": names.authorizer, **low},
+            ),
+        ]
+    return drafts
 
 
 async def pay(
@@ -357,19 +445,27 @@ async def pay(
     policies: PolicyBook,
     now: datetime,
 ) -> tuple[Payment, bool]:
-    """The patient pays a bill with family money (R13–R18). Idempotent; safe under races."""
+    """The patient pays a bill with family money (R13–R18). Idempotent; safe under races.
 
-    async def work() -> uuid.UUID:
-        payment = await _settle(
+    The common case talks to the database five times: BEGIN, the locked read, the read of
+    the rest, one batch of every write (idempotency record, payment, usage record, ledger
+    transaction and entries, the authorization, the bill and both balances), COMMIT.
+    """
+    paid: Payment | None = None
+
+    async def work(writes: Writes) -> uuid.UUID:
+        nonlocal paid
+        paid = await _settle(
             member_id=member_id,
             bill_id=bill_id,
             authorization_id=authorization_id,
             policies=policies,
             now=now,
+            writes=writes,
         )
-        return payment.id
+        return paid.id
 
-    result, replayed = await idempotency.once(
+    result, replayed = await idempotency.once_in_batch(
         scope=owner("member", member_id),
         key=idempotency_key,
         operation="pay",
@@ -377,7 +473,9 @@ async def pay(
         work=work,
         now=now,
     )
-    return _metered("pay", await Payment.get(id=result), replayed)
+    if replayed or paid is None:
+        paid = await Payment.get(id=result)
+    return _metered("pay", paid, replayed)
 
 
 PAYMENT_CODE_TTL = timedelta(minutes=5)
@@ -457,21 +555,28 @@ async def settle_with_payment_code(
     code_hash = _code_hash(payment_code)
     await ledger.account(AccountKind.INSTITUTION, institution_owner(institution_id), now=now)
 
-    async def work() -> uuid.UUID:
+    paid: Payment | None = None
+
+    async def work(writes: Writes) -> uuid.UUID:
+        nonlocal paid
         code = await _claim_code(code_hash, request.patient.id, now)
         bill = await _existing_bill(request, lock=True) or await _insert_bill(request, now)
-        payment = await _settle(
+        paid = await _settle(
             member_id=request.patient.id,
             bill_id=bill.id,
             authorization_id=code.authorization_id,
             policies=policies,
             now=now,
+            writes=writes,
         )
-        await PaymentCode.filter(id=code.id).update(used_at=now, payment_id=payment.id)
-        return payment.id
+        writes.update(
+            'UPDATE "payment_code" SET "used_at" = ?, "payment_id" = ? WHERE "id" = ?',
+            [_when(PaymentCode, "used_at", now), str(paid.id), str(code.id)],
+        )
+        return paid.id
 
     async def once() -> tuple[str, bool]:
-        return await idempotency.once(
+        return await idempotency.once_in_batch(
             scope=owner("institution", institution_id),
             key=idempotency_key,
             operation="settleWithPaymentCode",
@@ -487,8 +592,11 @@ async def settle_with_payment_code(
     try:
         result, replayed = await once()
     except IntegrityError:  # the same settlement number was billed concurrently: use that bill
+        paid = None
         result, replayed = await once()
-    return _metered("pay", await Payment.get(id=result), replayed)
+    if replayed or paid is None:
+        paid = await Payment.get(id=result)
+    return _metered("pay", paid, replayed)
 
 
 async def refund(
@@ -505,57 +613,69 @@ async def refund(
     If the authorization has ended meanwhile, the money returns to the authorizer's wallet.
     """
 
-    async def work() -> uuid.UUID:
-        payment = await Payment.filter(id=payment_id).select_for_update().get_or_none()
-        if payment is None or payment.institution_id != institution_id:
+    made: Refund | None = None
+
+    async def work(writes: Writes) -> uuid.UUID:
+        nonlocal made
+        locked = await settlement.lock_payment(payment_id)
+        if locked is None or locked.payment.institution_id != institution_id:
             raise DomainError(ErrorCode.NOT_FOUND, "paymentId")
+        payment, authorization = locked.payment, locked.authorization
         rules.check_refund(amount, payment.family_amount, payment.refunded)
-        authorization = (
-            await Authorization.filter(id=payment.authorization_id).select_for_update().get()
-        )
         active = authorization.status is AuthorizationStatus.ACTIVE
         target = (
-            await wallets.quota_account(authorization.id, now)
+            (AccountKind.QUOTA, wallets.quota_owner(authorization.id))
             if active
-            else await wallets.wallet_account(authorization.authorizer_id, now)
+            else (AccountKind.WALLET, wallets.member_owner(locked.authorizer_id))
         )
-        refund = await Refund.create(
-            payment=payment,
+        seen = await settlement.refund_facts(payment, institution_owner(institution_id), target)
+        made = Refund(
+            id=uuid.uuid4(),
+            payment_id=payment.id,
             amount=amount,
             to_wallet=not active,
             reason=reason.strip()[:255],
             created_at=now,
         )
-        await Payment.filter(id=payment.id).update(refunded=F("refunded") + amount)
-        bill = await Bill.get(id=payment.bill_id)
-        await records.record_refund(refund, payment, bill, now)
-        # A refund of this month's payment gives this month's cap back too.
+        writes.insert(Refund, [{name: getattr(made, name) for name in _REFUND_FIELDS}])
+        writes.update(
+            'UPDATE "payment" SET "refunded" = "refunded" + ? WHERE "id" = ?',
+            [amount, str(payment.id)],
+        )
+        regions = (seen.patient_region, seen.authorizer_region)
+        writes.insert(UsageRecord, [records.refund_record(made, payment, seen.bill, regions, now)])
+        # A refund of this month's payment gives this month's cap back too (the row is locked).
         same_month = wallet_rules.month_of(payment.created_at) == authorization.month_of
         month_back = max(0, (authorization.month_spent or 0) - amount)
-        await Authorization.filter(id=authorization.id).update(
-            spent=F("spent") - amount,
-            updated_at=now,
-            **({"month_spent": month_back} if same_month else {}),
+        give_back = ', "month_spent" = ?' if same_month else ""
+        writes.update(
+            'UPDATE "authorization" SET "spent" = "spent" - ?, "updated_at" = ?'
+            f'{give_back} WHERE "id" = ?',
+            [
+                amount,
+                _when(Authorization, "updated_at", now),
+                *([month_back] if same_month else []),
+                str(authorization.id),
+            ],
         )
         fully = payment.refunded + amount == payment.family_amount
-        await Bill.filter(id=payment.bill_id).update(
-            status=BillStatus.REFUNDED if fully else BillStatus.PARTIALLY_REFUNDED
+        status = BillStatus.REFUNDED if fully else BillStatus.PARTIALLY_REFUNDED
+        writes.update(
+            'UPDATE "bill" SET "status" = ? WHERE "id" = ?', [status.value, str(payment.bill_id)]
         )
-        await ledger.post(
+        paid_from = seen.institution_account or await ledger.account(
+            AccountKind.INSTITUTION, institution_owner(institution_id), now=now
+        )
+        returned_to = seen.target_account or await ledger.account(*target, now=now)
+        await ledger.post_in(
+            writes,
             kind="refund",
-            reference=refund.id,
-            movements=[
-                (
-                    await ledger.account(
-                        AccountKind.INSTITUTION, institution_owner(institution_id), now=now
-                    ),
-                    -amount,
-                ),
-                (target, amount),
-            ],
+            reference=made.id,
+            movements=[(paid_from, -amount), (returned_to, amount)],
             now=now,
         )
-        await audit.record(
+        audit.record_in(
+            writes,
             at=now,
             actor_kind="institution",
             actor_id=institution_id,
@@ -564,9 +684,12 @@ async def refund(
             reason=reason,
             detail={"amount": amount},
         )
-        return refund.id
+        await notices.notify_in(
+            writes, [_refund_notice(payment, authorization, seen.names, amount, active)], now=now
+        )
+        return made.id
 
-    result, replayed = await idempotency.once(
+    result, replayed = await idempotency.once_in_batch(
         scope=owner("institution", institution_id),
         key=idempotency_key,
         operation="refundPayment",
@@ -574,7 +697,34 @@ async def refund(
         work=work,
         now=now,
     )
-    return _metered("refund", await Refund.get(id=result), replayed)
+    if replayed or made is None:
+        made = await Refund.get(id=result)
+    return _metered("refund", made, replayed)
+
+
+_REFUND_FIELDS = ("id", "payment_id", "amount", "to_wallet", "reason", "created_at")
+
+
+def _refund_notice(
+    payment: Payment,
+    authorization: Authorization,
+    names: settlement.Names,
+    amount: int,
+    active: bool,
+) -> Draft:
+    """To the authorizer: where, for whom, how much came back, and to what."""
+    fields: dict[str, object] = {
+        "counterpart": names.patient,
+        "institution": names.institution,
+        "amount": amount,
+        "payment_id": str(payment.id),
+        "authorization_id": str(authorization.id),
+    }
+    if active:
+        fields["remaining"] = authorization.quota - authorization.spent + amount
+    else:
+        fields["to_wallet"] = True
+    return Draft(payment.authorizer_id, NoticeKind.AUTHORIZATION_REFUNDED, fields)
 
 
 async def refund_bill(
@@ -654,10 +804,16 @@ async def pay_resident_premium(
     policies: PolicyBook,
     now: datetime,
 ) -> tuple[PremiumPayment, bool]:
-    """R16: pay a family member's resident-insurance premium from the wallet."""
-    rules.check_premium_year(year, china_date(now).year)
+    """R16: pay a family member's resident-insurance premium from the wallet.
 
-    collection = await ledger.account(AccountKind.PREMIUM_COLLECTION, SYSTEM, now=now)
+    R29: the premium goes to the premium account of the relative's insured city.
+    """
+    rules.check_premium_year(year, china_date(now).year)
+    insured = await Member.get_or_none(id=relative_id)
+    if insured is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "relativeId")
+    region = str(RegionCode(insured.insured_region).city)
+    collection = await premium_account(region, now)
 
     async def work() -> uuid.UUID:
         await wallets.require_wallet(payer_id, lock=True)
@@ -675,8 +831,10 @@ async def pay_resident_premium(
         family_rules.check_relationship(relationship, policy)
         if await PremiumPayment.exists(relative_id=relative_id, year=year):
             raise DomainError(ErrorCode.PREMIUM_ALREADY_PAID, "year", {"year": year})
+        # moved since the read above: their new city
+        to = str(RegionCode(relative.insured_region).city)
         premium = await PremiumPayment.create(
-            payer=payer, relative=relative, year=year, amount=amount, created_at=now
+            payer=payer, relative=relative, year=year, amount=amount, created_at=now, region=to
         )
         await records.record_premium(premium, payer, relative, now)
         await ledger.post(
@@ -684,7 +842,7 @@ async def pay_resident_premium(
             reference=premium.id,
             movements=[
                 (await wallets.wallet_account(payer_id, now), -amount),
-                (collection, amount),
+                (collection if to == region else await premium_account(to, now), amount),
             ],
             now=now,
         )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
+from gongji.keys import new_key
 from gongji.payments.rules import VisitType
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ class UsageRecord(Model):
     `amount` is the signed change to the family money used: a refund is negative.
     """
 
-    id = fields.BigIntField(primary_key=True)
+    id = fields.UUIDField(primary_key=True, default=new_key)
     occurred_at = fields.DatetimeField()
     kind = fields.CharEnumField(RecordKind, max_length=16)
     visit_type = fields.CharEnumField(VisitType, max_length=2, null=True)

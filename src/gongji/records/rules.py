@@ -116,9 +116,9 @@ def year_range(year: int) -> tuple[datetime, datetime]:
     return datetime(year, 1, 1, tzinfo=CHINA), datetime(year + 1, 1, 1, tzinfo=CHINA)
 
 
-RECORDS = Keyset(time_field="occurred_at", key_type=int)
+RECORDS = Keyset(time_field="occurred_at")
 """Usage records page on (occurred_at, id): the read model is never updated."""
 
 
-def encode_cursor(occurred_at: datetime, record_id: int) -> str:
+def encode_cursor(occurred_at: datetime, record_id: uuid.UUID) -> str:
     return pagination.encode_cursor(occurred_at, record_id)

@@ -6,12 +6,13 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
 
-from gongji import pagination
+from gongji import pagination, sql
 from gongji.audit import service as audit
 from gongji.errors import DomainError, ErrorCode
 from gongji.identity.principals import AgentPrincipal
@@ -29,12 +30,11 @@ from gongji.wallets.models import WalletTransfer
 # --- writers: call inside the use case's transaction -------------------------------------
 
 
-async def _bill_record(
+def _bill_row(
     kind: RecordKind,
     payment: Payment,
     bill: Bill,
-    patient: Member,
-    authorizer: Member,
+    regions: tuple[str, str],
     now: datetime,
     reference: object,
     *,
@@ -43,35 +43,38 @@ async def _bill_record(
     total: int = 0,
     fund: int = 0,
     cash: int = 0,
-) -> None:
-    await UsageRecord.create(
-        occurred_at=now,
-        kind=kind,
-        visit_type=bill.visit_type,
-        institution_id=bill.institution_id,
-        patient=patient,
-        authorizer=authorizer,
-        authorization_id=payment.authorization_id,
-        patient_region=patient.insured_region,
-        authorizer_region=authorizer.insured_region,
-        reference=str(reference),
-        total=total,
-        fund=fund,
-        family=family,
-        cash=cash,
-        amount=amount,
-    )
+) -> dict[str, Any]:
+    """A record of a bill's money, as a row for the use case's write batch (`sql.Writes`);
+    `regions`: the patient's and the authorizer's insured regions at the time."""
+    key = sql.new_key(UsageRecord)
+    return {
+        **({"id": key} if key is not None else {}),
+        "occurred_at": now,
+        "kind": kind,
+        "visit_type": bill.visit_type,
+        "institution_id": bill.institution_id,
+        "patient_id": payment.patient_id,
+        "authorizer_id": payment.authorizer_id,
+        "authorization_id": payment.authorization_id,
+        "patient_region": regions[0],
+        "authorizer_region": regions[1],
+        "reference": str(reference),
+        "total": total,
+        "fund": fund,
+        "family": family,
+        "cash": cash,
+        "amount": amount,
+    }
 
 
-async def record_payment(
-    payment: Payment, bill: Bill, patient: Member, authorizer: Member, now: datetime
-) -> None:
-    await _bill_record(
+def payment_record(
+    payment: Payment, bill: Bill, regions: tuple[str, str], now: datetime
+) -> dict[str, Any]:
+    return _bill_row(
         RecordKind.PAYMENT,
         payment,
         bill,
-        patient,
-        authorizer,
+        regions,
         now,
         payment.id,
         total=bill.medfee_sumamt,
@@ -82,15 +85,14 @@ async def record_payment(
     )
 
 
-async def record_refund(refund: Refund, payment: Payment, bill: Bill, now: datetime) -> None:
-    patient = await Member.get(id=payment.patient_id)
-    authorizer = await Member.get(id=payment.authorizer_id)
-    await _bill_record(
+def refund_record(
+    refund: Refund, payment: Payment, bill: Bill, regions: tuple[str, str], now: datetime
+) -> dict[str, Any]:
+    return _bill_row(
         RecordKind.REFUND,
         payment,
         bill,
-        patient,
-        authorizer,
+        regions,
         now,
         refund.id,
         family=-refund.amount,

@@ -52,6 +52,9 @@ class RegionPolicy:
     premium_payment_allowed: bool
     commercial_insurance_allowed: bool
     inpatient_allowed: bool
+    quota_nearly_used_up_percent: int  # notify both sides once at most this % of a quota is left
+    family_notice_required: bool
+    inviter_face_verification: bool
     family_transfer_max_per_day: int
     family_transfer_max_amount_fen: int
     family_transfer_returns_at: time
@@ -78,6 +81,8 @@ class PolicyBook:
     def __init__(self, data: dict[str, Any]) -> None:
         self.commitment_letter_version: str = data["commitment_letter_version"]
         self.commitment_letter_text: str = data["commitment_letter_text"].strip()
+        self.family_notice_version: str = data["family_notice_version"]
+        self.family_notice_text: str = data["family_notice_text"].strip()
         self._national: dict[str, Any] = data["national"]
         self._regions: dict[str, dict[str, Any]] = data["regions"]
         for code in self._regions:
@@ -142,6 +147,9 @@ class PolicyBook:
             premium_payment_allowed=bool(merged["premium_payment_allowed"]),
             commercial_insurance_allowed=bool(merged["commercial_insurance_allowed"]),
             inpatient_allowed=bool(merged["inpatient_allowed"]),
+            quota_nearly_used_up_percent=int(merged["quota_nearly_used_up_percent"]),
+            family_notice_required=bool(merged["family_notice_required"]),
+            inviter_face_verification=bool(merged["inviter_face_verification"]),
             family_transfer_max_per_day=int(merged["family_transfer_max_per_day"]),
             family_transfer_max_amount_fen=int(merged["family_transfer_max_amount_fen"]),
             family_transfer_returns_at=time.fromisoformat(merged["family_transfer_returns_at"]),

@@ -10,6 +10,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from gongji.families.rules import Relationship
+from gongji.keys import new_key
 
 if TYPE_CHECKING:
     from gongji.families.models import FamilyGroup
@@ -84,6 +85,7 @@ class Authorization(Model):
     updated_at = fields.DatetimeField()
     ended_at = fields.DatetimeField(null=True)
     ended_by = fields.CharField(max_length=64, default="")
+    agent_id = fields.UUIDField(null=True)  # granted at the service hall through this agent
     # 亲属卡-style limits: a monthly cap that resets on the 1st (China time), and a last day
     monthly_cap = fields.BigIntField(null=True)
     # spent in `month_of`, stale once the month turns; null on rows from before 0009 (no month)
@@ -113,7 +115,7 @@ class FamilyTransfer(Model):
     the transfer's ESCROW ledger account; it goes back to the sender at `due_at` unless taken.
     """
 
-    id = fields.UUIDField(primary_key=True)
+    id = fields.UUIDField(primary_key=True, default=new_key)
     sender: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "gongji.Member", related_name="family_transfers_sent", on_delete=fields.RESTRICT
     )

@@ -12,7 +12,12 @@ from gongji.regions.policy import RegionPolicy
 
 
 def check_can_share(insurance_type: InsuranceType, status: InsuranceStatus) -> None:
-    """R1: only an employee-insured member in normal status has an account to share."""
+    """R1: only an employee-insured member in normal status has an account to share.
+
+    R20: a deceased holder's balance waits for the heirs; nothing spends it.
+    """
+    if status is InsuranceStatus.DECEASED:
+        raise DomainError(ErrorCode.MEMBER_DECEASED)
     if not can_share_own_account(insurance_type, status):
         raise DomainError(ErrorCode.NOT_EMPLOYEE_INSURED)
 

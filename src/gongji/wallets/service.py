@@ -18,10 +18,13 @@ from gongji.families import rules as family_rules
 from gongji.families.models import Membership
 from gongji.fraud.models import AuthorizationHold, HoldStatus
 from gongji.idempotency import service as idempotency
+from gongji.identity.principals import ActingAgent
 from gongji.ledger import service as ledger
 from gongji.ledger.models import Account, AccountKind
 from gongji.ledger.rules import SYSTEM, owner
 from gongji.members.models import Member
+from gongji.notices import service as notices
+from gongji.notices.rules import Draft, NoticeKind
 from gongji.records import service as records
 from gongji.regions.policy import PolicyBook
 from gongji.transactions import unit_of_work
@@ -244,11 +247,14 @@ async def authorize(
     now: datetime,
     monthly_cap: int | None = None,
     valid_until: date | None = None,
+    acting: ActingAgent | None = None,
 ) -> Authorization:
     """R1–R3, R8, R11: reserve `quota` from the wallet for one relative.
 
     Optionally as 亲属卡: at most `monthly_cap` a month (China time), and usable through
-    `valid_until`, after which it ends by itself and the unspent quota returns."""
+    `valid_until`, after which it ends by itself and the unspent quota returns.
+    `acting`: a service-hall agent does it for the authorizer at the window (#10.4).
+    """
     if authorizer_id == relative_id:
         raise DomainError(ErrorCode.CANNOT_AUTHORIZE_SELF, "relativeId")
     rules.check_valid_until(valid_until, now)
@@ -278,6 +284,7 @@ async def authorize(
                     monthly_cap=monthly_cap,
                     valid_until=valid_until,
                     quota_granted_at=now,
+                    agent_id=acting.agent_id if acting else None,
                 )
                 await ledger.post(
                     kind="authorize",
@@ -288,10 +295,10 @@ async def authorize(
                     ],
                     now=now,
                 )
-                await audit.record(
+                await audit.member_act(
                     at=now,
-                    actor_kind="member",
-                    actor_id=authorizer_id,
+                    member_id=authorizer_id,
+                    acting=acting,
                     action="authorization.grant",
                     subject_id=authorization.id,
                     detail={
@@ -299,6 +306,21 @@ async def authorize(
                         "monthlyCap": monthly_cap,
                         "validUntil": valid_until.isoformat() if valid_until else None,
                     },
+                )
+                granted = {
+                    "counterpart": authorizer.name,
+                    "authorization_id": str(authorization.id),
+                }
+                await notices.notify_all(
+                    [
+                        Draft(
+                            relative.id,
+                            NoticeKind.AUTHORIZATION_GRANTED,
+                            {**granted, "quota": quota},
+                        ),
+                        Draft(relative.id, NoticeKind.PAY_WITH_FAMILY_REMINDER, granted),  # R23
+                    ],
+                    now=now,
                 )
     except IntegrityError:
         raise DomainError(ErrorCode.AUTHORIZATION_ALREADY_ACTIVE, "relativeId") from None
@@ -313,6 +335,7 @@ async def change_authorization(
     quota: int | Keep = KEEP,
     monthly_cap: int | Keep | None = KEEP,
     valid_until: date | Keep | None = KEEP,
+    acting: ActingAgent | None = None,
 ) -> Authorization:
     """R11: raise (more is reserved from the wallet) or lower (returned), never below spent;
     set or remove the monthly cap and the last day."""
@@ -322,6 +345,7 @@ async def change_authorization(
         async with attempt:
             authorization = await _authorization(authorization_id, member_id, authorizer_only=True)
             changed: dict[str, object] = {}
+            was = authorization.quota
             if quota is not KEEP:
                 rules.check_new_quota(quota, authorization.spent)
                 delta = quota - authorization.quota
@@ -339,6 +363,7 @@ async def change_authorization(
                     authorization.quota_granted_at = now
                 authorization.quota = quota
                 changed["quota"] = quota
+                changed["was"] = was
             if monthly_cap is not KEEP:
                 authorization.monthly_cap = changed["monthlyCap"] = monthly_cap
             if valid_until is not KEEP:
@@ -354,25 +379,37 @@ async def change_authorization(
                     "updated_at",
                 ]
             )
-            await audit.record(
+            await audit.member_act(
                 at=now,
-                actor_kind="member",
-                actor_id=member_id,
+                member_id=member_id,
+                acting=acting,
                 action="authorization.change",
                 subject_id=authorization.id,
                 detail=changed,
+            )
+            await authorization.fetch_related("authorizer", "relative")
+            await notices.notify(
+                authorization.relative.id,
+                NoticeKind.AUTHORIZATION_CHANGED,
+                now=now,
+                counterpart=authorization.authorizer.name,
+                quota=authorization.quota,
+                remaining=authorization.quota - authorization.spent,
+                authorization_id=str(authorization.id),
             )
     return authorization
 
 
 async def close(
     authorization: Authorization, status: AuthorizationStatus, by: str, now: datetime
-) -> None:
+) -> int:
     """Return the unspent quota to the authorizer's wallet and end the authorization.
+    Returns the amount returned.
 
     Inside the caller's transaction, with the authorization locked. An open fraud hold ends
     with it (its record stays for the audit)."""
     quota_acc = await quota_account(authorization.id, now)
+    returned: int = quota_acc.balance
     if quota_acc.balance:
         authorizer_id = authorization.authorizer_id
         await ledger.post(
@@ -392,22 +429,47 @@ async def close(
     authorization.ended_at, authorization.ended_by, authorization.updated_at = now, by, now
     authorization.hold_rule = None
     await authorization.save()
+    return returned
+
+
+def _parties(authorization: Authorization) -> tuple[uuid.UUID, uuid.UUID]:
+    """(authorizer id, relative id) of an authorization read with both parties."""
+    return authorization.authorizer.id, authorization.relative.id
 
 
 async def revoke_authorization(
-    *, member_id: uuid.UUID, authorization_id: uuid.UUID, now: datetime
+    *,
+    member_id: uuid.UUID,
+    authorization_id: uuid.UUID,
+    now: datetime,
+    acting: ActingAgent | None = None,
 ) -> Authorization:
     """R9, R11: either side ends it (解绑); the unspent quota returns to the wallet."""
     async for attempt in unit_of_work():
         async with attempt:
             authorization = await _authorization(authorization_id, member_id, authorizer_only=False)
-            await close(authorization, AuthorizationStatus.REVOKED, f"member:{member_id}", now)
-            await audit.record(
+            by = f"agent:{acting.agent_id}" if acting else f"member:{member_id}"
+            returned = await close(authorization, AuthorizationStatus.REVOKED, by, now)
+            await authorization.fetch_related("authorizer", "relative")
+            authorizer_id, relative_id = _parties(authorization)
+            actor = (
+                authorization.authorizer if member_id == authorizer_id else authorization.relative
+            )
+            await notices.notify(
+                relative_id if member_id == authorizer_id else authorizer_id,
+                NoticeKind.AUTHORIZATION_REVOKED,
+                now=now,
+                counterpart=actor.name,
+                amount=returned,
+                authorization_id=str(authorization.id),
+            )
+            await audit.member_act(
                 at=now,
-                actor_kind="member",
-                actor_id=member_id,
+                member_id=member_id,
+                acting=acting,
                 action="authorization.revoke",
                 subject_id=authorization.id,
+                detail={"returned": returned},
             )
     return authorization
 
@@ -427,9 +489,25 @@ async def end_authorizations(
     if member_id is not None:
         query = query.filter(Q(authorizer_id=member_id) | Q(relative_id=member_id))
     ended = 0
+    drafts = []
     for authorization in await query.select_for_update().order_by("id"):
-        await close(authorization, AuthorizationStatus.ENDED, by, now)
+        returned = await close(authorization, AuthorizationStatus.ENDED, by, now)
         ended += 1
+        await authorization.fetch_related("authorizer", "relative")
+        common = {"amount": returned, "authorization_id": str(authorization.id)}
+        drafts += [
+            Draft(
+                authorization.authorizer.id,
+                NoticeKind.AUTHORIZATION_ENDED,
+                {"counterpart": authorization.relative.name, **common},
+            ),
+            Draft(
+                authorization.relative.id,
+                NoticeKind.AUTHORIZATION_ENDED,
+                {"counterpart": authorization.authorizer.name, **common},
+            ),
+        ]
+    await notices.notify_all(drafts, now=now)
     return ended
 
 
