@@ -30,7 +30,7 @@ from gongji.members.models import Member, id_number_is
 from gongji.members.rules import InsuranceStatus, normalize_id_number
 from gongji.money import format_yuan
 from gongji.regions.policy import PolicyBook
-from gongji.transactions import unit_of_work
+from gongji.transactions import atomic, unit_of_work
 from gongji.wallets.service import end_authorizations, member_owner
 
 BALANCES = (AccountKind.PERSONAL_CARRYOVER, AccountKind.PERSONAL_CURRENT, AccountKind.WALLET)
@@ -242,44 +242,45 @@ async def record_inheritance(
     deceased_number = normalize_id_number(id_number)
     rules.check_heirs(heirs, deceased_number)
     wanted = {(pii.blind_index(h.id_number, pii.ID_NUMBER), h.share) for h in heirs}
-    async for attempt in unit_of_work():
-        async with attempt:
-            deceased = await _member(deceased_number, lock=True)  # one recording at a time
-            if deceased.status is not InsuranceStatus.DECEASED:
-                raise DomainError(ErrorCode.INHERITANCE_NOT_DECEASED, "idNumber")
-            existing = await HeirShare.filter(deceased=deceased).order_by("heir_name", "id")
-            if existing:
-                recorded = {(s.heir_id_number_index, Fraction(s.share)) for s in existing}
-                if recorded != wanted:
-                    raise DomainError(ErrorCode.INHERITANCE_ALREADY_RECORDED, "heir")
-                return Inheritance(deceased.id, existing, replayed=True)
-            estate = await ledger.account(AccountKind.ESTATE, estate_owner(deceased.id), now=now)
-            estate = await Account.filter(id=estate.id).select_for_update().get()
-            amounts = rules.split_estate(estate.balance, [h.share for h in heirs])
-            shares = [
-                await HeirShare.create(
-                    deceased=deceased,
-                    heir_name=h.name,
-                    heir_id_number_sealed=pii.seal(h.id_number, pii.ID_NUMBER),
-                    heir_id_number_index=pii.blind_index(h.id_number, pii.ID_NUMBER),
-                    share=str(h.share),
-                    amount=amount,
-                    status=HeirShareStatus.HELD,
-                    recorded_at=now,
-                )
-                for h, amount in zip(heirs, amounts, strict=True)
-            ]
-            await audit.record(
-                at=now,
-                actor_kind="operator",
-                actor_id=by,
-                action="inheritance.record",
-                subject_id=deceased.id,
-                detail={"heirs": len(heirs), "estate": estate.balance},
+
+    async def work() -> Inheritance:  # returns only once committed (atomic)
+        deceased = await _member(deceased_number, lock=True)  # one recording at a time
+        if deceased.status is not InsuranceStatus.DECEASED:
+            raise DomainError(ErrorCode.INHERITANCE_NOT_DECEASED, "idNumber")
+        existing = await HeirShare.filter(deceased=deceased).order_by("heir_name", "id")
+        if existing:
+            recorded = {(s.heir_id_number_index, Fraction(s.share)) for s in existing}
+            if recorded != wanted:
+                raise DomainError(ErrorCode.INHERITANCE_ALREADY_RECORDED, "heir")
+            return Inheritance(deceased.id, existing, replayed=True)
+        estate = await ledger.account(AccountKind.ESTATE, estate_owner(deceased.id), now=now)
+        estate = await Account.filter(id=estate.id).select_for_update().get()
+        amounts = rules.split_estate(estate.balance, [h.share for h in heirs])
+        shares = [
+            await HeirShare.create(
+                deceased=deceased,
+                heir_name=h.name,
+                heir_id_number_sealed=pii.seal(h.id_number, pii.ID_NUMBER),
+                heir_id_number_index=pii.blind_index(h.id_number, pii.ID_NUMBER),
+                share=str(h.share),
+                amount=amount,
+                status=HeirShareStatus.HELD,
+                recorded_at=now,
             )
-            await _pay_out(shares, now=now, by=by)
-            return Inheritance(deceased.id, shares, replayed=False)
-    raise AssertionError("unreachable: the last attempt returns or raises")
+            for h, amount in zip(heirs, amounts, strict=True)
+        ]
+        await audit.record(
+            at=now,
+            actor_kind="operator",
+            actor_id=by,
+            action="inheritance.record",
+            subject_id=deceased.id,
+            detail={"heirs": len(heirs), "estate": estate.balance},
+        )
+        await _pay_out(shares, now=now, by=by)
+        return Inheritance(deceased.id, shares, replayed=False)
+
+    return await atomic(work)
 
 
 async def settle_held_shares(id_number_indexes: list[str], *, now: datetime, by: str) -> int:
