@@ -10,10 +10,12 @@ import dataclasses
 import io
 import logging
 import os
+import tomllib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -181,6 +183,15 @@ def clock() -> FixedClock:
 @pytest.fixture
 def policies() -> PolicyBook:
     return PolicyBook.load()
+
+
+def policy_book(**regions: dict[str, Any]) -> PolicyBook:
+    """The shipped policy with some regions' keys changed: `policy_book(r620000={...})`."""
+    text = resources.files("gongji.regions").joinpath("policies.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    for key, changes in regions.items():
+        data["regions"][key.removeprefix("r")].update(changes)
+    return PolicyBook(data)
 
 
 @pytest.fixture

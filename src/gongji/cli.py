@@ -126,6 +126,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "send-notices", help="send the WeChat subscription messages that are due (retries)"
     )
+    insurer = commands.add_parser(
+        "register-insurer",
+        help="register a commercial health insurer premiums may be paid to (R16)",
+    )
+    insurer.add_argument("code", help="the insurer's code, e.g. PICC-HEALTH")
+    insurer.add_argument("name")
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", type=Path, help="write to this file instead of stdout")
     args = parser.parse_args(argv)
@@ -154,6 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rotate-keys": _rotate_keys,
         "expire-invitations": _expire_invitations,
         "send-notices": _send_notices,
+        "register-insurer": _register_insurer,
     }[args.command]
     try:
         if args.command == "serve":
@@ -416,6 +423,22 @@ def _add_institution(args: argparse.Namespace, settings: Settings) -> int:
     except DomainError as error:
         return _refused(error)
     print(f"{found.code} {found.name} ({found.kind.value}, region {found.region})")
+    return 0
+
+
+def _register_insurer(args: argparse.Namespace, settings: Settings) -> int:
+    from gongji.insurance import service
+
+    try:
+        found = _with_db(
+            settings,
+            lambda: service.register_insurer(
+                code=args.code, name=args.name, now=SystemClock().now()
+            ),
+        )
+    except DomainError as error:
+        return _refused(error)
+    print(f"{found.code} {found.name}")
     return 0
 
 

@@ -28,6 +28,8 @@ MODEL_MODULES = [
     "gongji.notices.models",
     "gongji.credits.models",
     "gongji.lifecycle.models",
+    "gongji.hall.models",
+    "gongji.insurance.models",
 ]
 
 

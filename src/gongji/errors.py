@@ -117,6 +117,15 @@ class ErrorCode(enum.Enum):
     INHERITANCE_NOT_DECEASED = "INHERITANCE_NOT_DECEASED"
     INHERITANCE_SHARES_INVALID = "INHERITANCE_SHARES_INVALID"
     INHERITANCE_ALREADY_RECORDED = "INHERITANCE_ALREADY_RECORDED"
+    # service hall acting for a member, binding formalities, premiums routed (#10.4–7)
+    HALL_VERIFICATION_REQUIRED = "HALL_VERIFICATION_REQUIRED"
+    HALL_VERIFICATION_EXPIRED = "HALL_VERIFICATION_EXPIRED"
+    INVITER_FACE_VERIFICATION_REQUIRED = "INVITER_FACE_VERIFICATION_REQUIRED"
+    FAMILY_NOTICE_NOT_ACCEPTED = "FAMILY_NOTICE_NOT_ACCEPTED"
+    FAMILY_NOTICE_VERSION_OUTDATED = "FAMILY_NOTICE_VERSION_OUTDATED"
+    COMMERCIAL_INSURANCE_NOT_ALLOWED = "COMMERCIAL_INSURANCE_NOT_ALLOWED"
+    INSURER_NOT_FOUND = "INSURER_NOT_FOUND"
+    INSURANCE_ORDER_REUSED = "INSURANCE_ORDER_REUSED"
 
 
 @dataclass(frozen=True)
@@ -515,6 +524,46 @@ CATALOGUE: dict[ErrorCode, Explanation] = {
         "R20",
         "该参保人的继承已按其他继承人或份额登记",
         "An inheritance with other heirs or shares is already recorded for this member",
+    ),
+    # service hall acting for a member, binding formalities, premiums routed (#10.4–7)
+    ErrorCode.HALL_VERIFICATION_REQUIRED: Explanation(
+        "R9",
+        "请先为到厅办理人完成人脸核身（由本经办人员发起、核验通过）",
+        "Verify the member at the window first: a face verification you started that passed",
+        "A service-hall act without a passed in-person verification of that member by this agent.",
+    ),
+    ErrorCode.HALL_VERIFICATION_EXPIRED: Explanation(
+        "R9",
+        "到厅人脸核身已超过{minutes}分钟有效期，请重新核验",
+        "The in-person verification is older than {minutes} minutes; verify again",
+    ),
+    ErrorCode.INVITER_FACE_VERIFICATION_REQUIRED: Explanation(
+        "R24",
+        "本地区添加家庭成员前须先完成本人人脸核身",
+        "In this region, pass your own face verification before adding a family member",
+    ),
+    ErrorCode.FAMILY_NOTICE_NOT_ACCEPTED: Explanation(
+        "R25",
+        "请阅读并同意《家庭成员添加告知书》",
+        "Read and agree to the family-member notice first",
+    ),
+    ErrorCode.FAMILY_NOTICE_VERSION_OUTDATED: Explanation(
+        "R25",
+        "《家庭成员添加告知书》已更新为{current}版，请重新阅读",
+        "The family-member notice is now version {current}; read it again",
+    ),
+    ErrorCode.COMMERCIAL_INSURANCE_NOT_ALLOWED: Explanation(
+        "R16",
+        "您参保地不允许用个人账户购买商业健康保险",
+        "Your region does not allow buying commercial health insurance from the account",
+    ),
+    ErrorCode.INSURER_NOT_FOUND: Explanation(
+        "R16", "该保险公司未登记", "No registered insurer has this code"
+    ),
+    ErrorCode.INSURANCE_ORDER_REUSED: Explanation(
+        "R22",
+        "该保险公司的缴费单号已用于另一笔缴费",
+        "This insurer's order number was used for another premium",
     ),
 }
 

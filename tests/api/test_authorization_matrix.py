@@ -54,6 +54,9 @@ CALLERS = (
 )
 A, E = "ALLOWED", "EMPTY"
 UNAUTH, FORBIDDEN = "UNAUTHENTICATED", "FORBIDDEN"
+# Service-hall operations: staff only (a made-up verifyId gets them past the permission check
+# to HALL_VERIFICATION_REQUIRED).
+HALL = (UNAUTH, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, "ALLOWED")
 
 Variables = dict[str, Any]
 DAUGHTER = person("阿依古丽")
@@ -99,6 +102,12 @@ OPERATIONS: dict[str, tuple[str, Any]] = {
         lambda ids: {"i": DAUGHTER.id_number, "r": REASON},
     ),
     "myApiKeys": ("{ myApiKeys { id } }", None),
+    "familyMemberNotice": ("{ familyMemberNotice { version } }", None),
+    "insurers": ("{ insurers { edges { node { code } } } }", None),
+    "hallWindow": (
+        'query($r:String!){ hallWindow(verifyId:"mockverify-none", reason:$r) { __typename } }',
+        lambda ids: {"r": REASON},
+    ),
     # --- mutations
     "login": ('mutation { login(code:"demo-lina") { errors { code } } }', None),
     "startFaceVerification": (
@@ -215,6 +224,54 @@ OPERATIONS: dict[str, tuple[str, Any]] = {
         "mutation($k:ID!){ revokeApiKey(id:$k) { errors { code } } }",
         lambda ids: {"k": ids["api key"]},
     ),
+    "hallStartFaceVerification": (
+        "mutation($n:String!,$i:String!,$r:String!){ hallStartFaceVerification(name:$n,"
+        " idNumber:$i, reason:$r) { errors { code } } }",
+        lambda ids: {"n": DAUGHTER.name, "i": DAUGHTER.id_number, "r": REASON},
+    ),
+    "hallCreateFamilyGroup": (
+        "mutation($v:String!,$r:String!){ hallCreateFamilyGroup(verifyId:"
+        '"mockverify-none", reason:$r, input:{name:"新的家", acceptCommitment:true,'
+        " commitmentVersion:$v}) { errors { code } } }",
+        lambda ids: {"v": ids["commitment version"], "r": REASON},
+    ),
+    "hallInviteFamilyMember": (
+        "mutation($g:ID!,$n:String!,$i:String!,$r:String!){ hallInviteFamilyMember("
+        'verifyId:"mockverify-none", reason:$r, input:{groupId:$g, name:$n, idNumber:$i,'
+        " relationship:PARENT}) { errors { code } } }",
+        lambda ids: {
+            "g": ids["group"],
+            "n": person("李建国").name,
+            "i": person("李建国").id_number,
+            "r": REASON,
+        },
+    ),
+    "hallAcceptInvitation": (
+        "mutation($v:ID!,$r:String!){ hallAcceptInvitation(verifyId:\"mockverify-none\","
+        " reason:$r, invitationId:$v) { errors { code } } }",
+        lambda ids: {"v": ids["invitation"], "r": REASON},
+    ),
+    "hallAuthorizeFamilyMember": (
+        "mutation($m:ID!,$r:String!){ hallAuthorizeFamilyMember(verifyId:\"mockverify-none\","
+        ' reason:$r, relativeId:$m, quota:"10.00") { errors { code } } }',
+        lambda ids: {"m": ids["member"], "r": REASON},
+    ),
+    "hallChangeAuthorization": (
+        "mutation($a:ID!,$r:String!){ hallChangeAuthorization(verifyId:\"mockverify-none\","
+        ' reason:$r, authorizationId:$a, quota:"300.00") { errors { code } } }',
+        lambda ids: {"a": ids["authorization"], "r": REASON},
+    ),
+    "hallRevokeAuthorization": (
+        "mutation($a:ID!,$r:String!){ hallRevokeAuthorization(verifyId:\"mockverify-none\","
+        " reason:$r, authorizationId:$a) { errors { code } } }",
+        lambda ids: {"a": ids["authorization"], "r": REASON},
+    ),
+    "payCommercialInsurancePremium": (
+        "mutation($m:ID!){ payCommercialInsurancePremium(input:{relativeId:$m,"
+        ' insurerCode:"PICC", orderNumber:"MX-1", amount:"10.00",'
+        ' idempotencyKey:"matrix-commercial"}) { errors { code } } }',
+        lambda ids: {"m": ids["relative"]},
+    ),
 }
 
 # operation → the outcome per caller, in CALLERS' order
@@ -266,6 +323,9 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         A,
     ),
     "myApiKeys": (UNAUTH, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, A, A, FORBIDDEN),
+    "familyMemberNotice": (A, A, A, A, A, A, A, A),
+    "insurers": (E, E, E, E, E, E, E, E),
+    "hallWindow": HALL,
     # --- mutations
     "login": (A, A, A, A, A, A, A, A),
     "startFaceVerification": (UNAUTH, A, A, A, A, FORBIDDEN, FORBIDDEN, FORBIDDEN),
@@ -394,6 +454,14 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     ),
     "issueApiKey": (UNAUTH, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, A, A, FORBIDDEN),
     "revokeApiKey": (UNAUTH, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, A, "NOT_FOUND", FORBIDDEN),
+    "hallStartFaceVerification": HALL,
+    "hallCreateFamilyGroup": HALL,
+    "hallInviteFamilyMember": HALL,
+    "hallAcceptInvitation": HALL,
+    "hallAuthorizeFamilyMember": HALL,
+    "hallChangeAuthorization": HALL,
+    "hallRevokeAuthorization": HALL,
+    "payCommercialInsurancePremium": (UNAUTH, A, A, A, A, FORBIDDEN, FORBIDDEN, FORBIDDEN),
 }
 
 

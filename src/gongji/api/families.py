@@ -124,6 +124,20 @@ class Invitation:
     decided_at: datetime.datetime | None = strawberry.field(
         description="When it was accepted, declined or revoked."
     )
+    notice_version: str | None = strawberry.field(
+        description="The family-member notice version agreed for this binding (R25); null if "
+        "none was."
+    )
+    notice_accepted_at: datetime.datetime | None = strawberry.field(
+        description="When the notice was agreed (R25)."
+    )
+    inviter_verified_at: datetime.datetime | None = strawberry.field(
+        description="When the inviter's own face verification passed for it (R24); null if "
+        "the region did not ask."
+    )
+    at_service_hall: bool = strawberry.field(
+        description="Sent through a service-hall agent for the inviter."
+    )
 
     @classmethod
     def of(cls, row: InvitationRow, info: Info) -> Invitation:
@@ -148,6 +162,10 @@ class Invitation:
             created_at=row.created_at,
             expires_at=row.expires_at,
             decided_at=row.decided_at,
+            notice_version=row.notice_version,
+            notice_accepted_at=row.notice_accepted_at,
+            inviter_verified_at=row.inviter_verified_at,
+            at_service_hall=row.agent_id is not None,
         )
 
 
@@ -162,9 +180,7 @@ class FamilyGroupPayload:
 
 @strawberry.type(description="The invitation after an invitation mutation.")
 class InvitationPayload:
-    invitation: Invitation | None = strawberry.field(
-        description="The invitation; null if refused."
-    )
+    invitation: Invitation | None = strawberry.field(description="The invitation; null if refused.")
     errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
@@ -186,6 +202,24 @@ class InviteFamilyMemberInput:
     proof_material: str = strawberry.field(
         default="", description="Reference to proof of relationship where the region asks for it."
     )
+    accept_notice: bool = strawberry.field(
+        default=False,
+        description="Read and agreed the family-member notice for this binding (R25); "
+        "required where the region asks for it.",
+    )
+    notice_version: str | None = strawberry.field(
+        default=None, description="Version from `familyMemberNotice`, when agreeing it (R25)."
+    )
+    verify_id: str | None = strawberry.field(
+        default=None,
+        description="Your own passed face verification (startFaceVerification with your own "
+        "name and ID number), where the region asks for it before adding a member (R24).",
+    )
+
+    def notice(self) -> rules.NoticeSignature | None:
+        if not self.accept_notice and self.notice_version is None:
+            return None
+        return rules.NoticeSignature(self.accept_notice, self.notice_version or "")
 
 
 async def _none() -> int:
@@ -276,6 +310,10 @@ class FamilyMutation:
                 proof_material=input.proof_material,
                 policies=context.services.policies,
                 now=context.now(),
+                notice=input.notice(),
+                inviter_face=service.InviterFace(
+                    permissions.wechat_user(info), input.verify_id, context.services.face
+                ),
             )
 
         row, errors = await attempt(

@@ -44,6 +44,9 @@ MAX_LENGTH: dict[str, int] = {
     "proxyBuyerIdNumber": 32,
     # family groups
     "commitmentVersion": 32,
+    "noticeVersion": 32,
+    "orderNumber": 64,
+    "insurerCode": 32,
     "proofMaterial": 255,
     # staff and reasons
     "username": 64,
@@ -141,9 +144,7 @@ class CleanInputs(FieldExtension):
         note_user_error(error.code.value)  # counted and logged like a resolver's refusal
         return self.payload([UserError.of(error, info.context.language)])
 
-    def resolve(
-        self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any
-    ) -> Any:
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
         try:
             kwargs = self._cleaned(kwargs)
         except DomainError as error:

@@ -112,6 +112,12 @@ class CommitmentLetter:
     text: str = strawberry.field(description="The letter, in Chinese.")
 
 
+@strawberry.type(description="家庭成员添加告知书: read and agreed at each binding (R25).")
+class FamilyMemberNotice:
+    version: str = strawberry.field(description="Send it as noticeVersion.")
+    text: str = strawberry.field(description="The notice, in Chinese.")
+
+
 @strawberry.type
 class RegionQuery:
     @strawberry.field(description="Public. The policy that applies to a region (default: today).")
@@ -135,6 +141,15 @@ class RegionQuery:
         policies = info.context.services.policies
         return CommitmentLetter(
             version=policies.commitment_letter_version, text=policies.commitment_letter_text
+        )
+
+    @strawberry.field(
+        description="Public. The current family-member notice 家庭成员添加告知书 (R25)."
+    )
+    def family_member_notice(self, info: Info) -> FamilyMemberNotice:
+        policies = info.context.services.policies
+        return FamilyMemberNotice(
+            version=policies.family_notice_version, text=policies.family_notice_text
         )
 
 

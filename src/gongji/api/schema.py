@@ -23,8 +23,10 @@ from gongji.api import arguments, inputs
 from gongji.api.errors import too_complex, top_level
 from gongji.api.execution import FastExecution
 from gongji.api.families import FamilyMutation, FamilyQuery
+from gongji.api.hall import HallMutation, HallQuery
 from gongji.api.identity import IdentityMutation, IdentityQuery
 from gongji.api.institutions import InstitutionMutation, InstitutionQuery
+from gongji.api.insurance import InsuranceMutation, InsuranceQuery
 from gongji.api.notices import NoticeMutation, NoticeQuery, Subscription
 from gongji.api.payment_preview import PaymentPreviewQuery
 from gongji.api.payments import PaymentMutation, PaymentQuery
@@ -50,6 +52,8 @@ class Query(
     RecordQuery,
     InstitutionQuery,
     NoticeQuery,
+    HallQuery,
+    InsuranceQuery,
 ):
     pass
 
@@ -65,6 +69,8 @@ class Mutation(
     PaymentMutation,
     InstitutionMutation,
     NoticeMutation,
+    HallMutation,
+    InsuranceMutation,
 ):
     pass
 

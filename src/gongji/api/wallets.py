@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Annotated
 
 import strawberry
 from tortoise.queryset import QuerySet
@@ -14,7 +15,7 @@ from gongji.api.context import Info
 from gongji.api.enums import Relationship, described
 from gongji.api.errors import UserError, attempt, parse_id
 from gongji.api.members import Person
-from gongji.api.pagination import Connection, connection
+from gongji.api.pagination import AFTER_DESCRIPTION, FIRST_DESCRIPTION, Connection, connection
 from gongji.api.scalars import Money
 from gongji.api.throttling import throttled
 from gongji.clock import china_date
@@ -24,7 +25,7 @@ from gongji.pagination import Keyset
 from gongji.payments import service as payments
 from gongji.payments.models import PremiumPayment as PremiumRow
 from gongji.throttle.policy import Operation
-from gongji.wallets import queries, service
+from gongji.wallets import history, queries, service
 from gongji.wallets.models import Authorization as AuthorizationRow
 from gongji.wallets.models import AuthorizationStatus, WalletTransfer
 from gongji.wallets.models import Wallet as WalletRow
@@ -39,6 +40,30 @@ described(
         "ACTIVE": "The relative may spend what remains of the quota.",
         "REVOKED": "Either side ended it (解绑); the unspent quota went back to the wallet.",
         "ENDED": "Ended by itself: a party left the group, or insurance moved or ended (R20).",
+    },
+)
+described(
+    history.EventKind,
+    name="AuthorizationEventKind",
+    description="What happened to an authorization (R26, 查看授权记录).",
+    values={
+        "CREATED": "Granted with `quota`.",
+        "QUOTA_CHANGED": "The authorizer changed the quota to `quota` (R11).",
+        "REVOKED": "Either side ended it (解绑); the unspent quota went back (R9, R11).",
+        "ENDED": "Ended by itself: a party left the group, or insurance moved or ended (R20).",
+        "USED": "The relative paid `amount` of family money at `institution`.",
+        "REFUNDED": "`institution` refunded `amount`; the quota came back.",
+    },
+)
+described(
+    history.ActorKind,
+    name="ActorKind",
+    description="Who did it.",
+    values={
+        "MEMBER": "The member in `member` themself.",
+        "AGENT": "A service-hall agent, for `member` verified in person at the window.",
+        "INSTITUTION": "The institution in `institution`.",
+        "SYSTEM": "gongji itself or an operator (registry changes, R20).",
     },
 )
 ERRORS = "Typed refusals; empty on success."
@@ -87,6 +112,59 @@ class Transfer:
         )
 
 
+@strawberry.type(description="One event of an authorization, with its time and actor (R26).")
+class AuthorizationEvent:
+    kind: history.EventKind = strawberry.field(description="What happened.")
+    occurred_at: datetime.datetime = strawberry.field(description="When.")
+    actor_kind: history.ActorKind = strawberry.field(
+        description="Who did it: the member, an agent for them, an institution, the system."
+    )
+    member: Person | None = strawberry.field(
+        description="The member who acted, or for whom a service-hall agent acted."
+    )
+    institution_code: str | None = strawberry.field(
+        description="Where family money was used or refunded: the institution's national code."
+    )
+    institution_name: str | None = strawberry.field(description="That institution's name.")
+    quota: Money | None = strawberry.field(description="The quota after a grant or change.")
+    amount: Money | None = strawberry.field(description="Spent by a use, returned by a refund.")
+
+
+async def _events(rows: list[history.Event], info: Info) -> list[tuple[str, AuthorizationEvent]]:
+    """A page of events with its people and institutions: two batched loads."""
+    loaders = info.context.loaders
+    member_ids = list({e.member_id for e in rows if e.member_id})
+    institution_ids = list({e.institution_id for e in rows if e.institution_id})
+    people = dict(zip(member_ids, await loaders.member_by_id.load_many(member_ids), strict=True))
+    places = dict(
+        zip(
+            institution_ids,
+            await loaders.institution_by_id.load_many(institution_ids),
+            strict=True,
+        )
+    )
+    out = []
+    for e in rows:
+        member = people.get(e.member_id) if e.member_id else None
+        place = places.get(e.institution_id) if e.institution_id else None
+        out.append(
+            (
+                e.cursor,
+                AuthorizationEvent(
+                    kind=e.kind,
+                    occurred_at=e.at,
+                    actor_kind=e.actor_kind,
+                    member=Person.of(member, info) if member else None,
+                    institution_code=place.code if place else None,
+                    institution_name=place.name if place else None,
+                    quota=Money(e.quota) if e.quota is not None else None,
+                    amount=Money(e.amount) if e.amount is not None else None,
+                ),
+            )
+        )
+    return out
+
+
 @strawberry.type(description="共济授权: the relative may spend up to `quota` (R11).")
 class Authorization:
     id: strawberry.ID = strawberry.field(description="The authorization's id.")
@@ -98,13 +176,33 @@ class Authorization:
     quota: Money = strawberry.field(description="共济额度: the most the relative may spend.")
     spent: Money = strawberry.field(description="Spent so far, refunds netted.")
     remaining: Money = strawberry.field(description="Still spendable; 0 once not ACTIVE.")
-    status: AuthorizationStatus = strawberry.field(
-        description="Active, revoked or ended."
-    )
+    status: AuthorizationStatus = strawberry.field(description="Active, revoked or ended.")
     created_at: datetime.datetime = strawberry.field(description="When it was granted.")
     ended_at: datetime.datetime | None = strawberry.field(
         description="When it was revoked or ended."
     )
+    at_service_hall: bool = strawberry.field(
+        description="Granted through a service-hall agent for the authorizer."
+    )
+    row: strawberry.Private[AuthorizationRow]
+
+    @strawberry.field(
+        description="授权记录 (R26): every event — created, quota changed, revoked or ended, "
+        "each use and refund — with time and actor, newest first. Both sides see it."
+    )
+    async def history(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> Connection[AuthorizationEvent]:
+        row = self.row
+        events, has_next = await history.page(row, first, after)
+
+        async def count() -> int:
+            return await history.count(row)
+
+        return connection(await _events(events, info), has_next, count)
 
     @classmethod
     async def of(cls, row: AuthorizationRow, info: Info) -> Authorization:
@@ -126,6 +224,8 @@ class Authorization:
             status=row.status,
             created_at=row.created_at,
             ended_at=row.ended_at,
+            at_service_hall=row.agent_id is not None,
+            row=row,
         )
 
 

@@ -18,6 +18,7 @@ class AuditEntry(Model):
     action = fields.CharField(max_length=64)
     subject_id = fields.CharField(max_length=64, default="")
     reason = fields.CharField(max_length=255, default="")
+    on_behalf_of = fields.CharField(max_length=64, null=True)  # the member an agent acted for
     detail: dict[str, Any] = fields.JSONField(default=dict)
 
     class Meta:

@@ -28,6 +28,8 @@ class FamilyGroup(Model):
     active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField()
     dissolved_at = fields.DatetimeField(null=True)
+    # 经办人员: set when a service-hall agent created it for the creator at the window
+    agent_id = fields.UUIDField(null=True)
 
     class Meta:
         table = "family_group"
@@ -50,6 +52,7 @@ class Membership(Model):
     active = fields.BooleanField(default=True)
     joined_at = fields.DatetimeField()
     left_at = fields.DatetimeField(null=True)
+    agent_id = fields.UUIDField(null=True)  # joined at the service hall through this agent
 
     class Meta:
         table = "membership"
@@ -81,6 +84,13 @@ class Invitation(Model):
     created_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
     decided_at = fields.DatetimeField(null=True)
+    # 家庭成员添加告知书 (R25): which version was read and agreed for this binding, and when
+    notice_version = fields.CharField(max_length=32, null=True)
+    notice_accepted_at = fields.DatetimeField(null=True)
+    # R24: when the inviter's own face verification passed, where the region asks for it
+    inviter_verified_at = fields.DatetimeField(null=True)
+    agent_id = fields.UUIDField(null=True)  # sent at the service hall through this agent
+    decided_by_agent_id = fields.UUIDField(null=True)  # accepted at the service hall
 
     class Meta:
         table = "invitation"

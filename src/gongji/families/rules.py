@@ -89,6 +89,27 @@ def check_commitment(accepted: bool, version: str, current: str) -> None:
         )
 
 
+NOTICE_FIELD = "noticeVersion"
+
+
+@dataclass(frozen=True)
+class NoticeSignature:
+    """家庭成员添加告知书 read and agreed for one binding (R25): which version."""
+
+    accepted: bool
+    version: str
+
+
+def check_notice(notice: NoticeSignature, current: str) -> None:
+    """R25: the current family-member notice, read and agreed."""
+    if not notice.accepted:
+        raise DomainError(ErrorCode.FAMILY_NOTICE_NOT_ACCEPTED, "acceptNotice")
+    if notice.version != current:
+        raise DomainError(
+            ErrorCode.FAMILY_NOTICE_VERSION_OUTDATED, NOTICE_FIELD, {"current": current}
+        )
+
+
 @dataclass(frozen=True)
 class BindingCounts:
     """What the creator has bound: now (members + pending) and ever (accepted)."""

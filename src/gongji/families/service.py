@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -15,7 +16,7 @@ from gongji.families.bindings import end_membership as _end_membership
 from gongji.families.models import FamilyGroup, Invitation, Membership
 from gongji.families.rules import InvitationStatus, MembershipRole, Relationship
 from gongji.identity.face import FaceProvider
-from gongji.identity.principals import AgentPrincipal, MemberPrincipal
+from gongji.identity.principals import ActingAgent, AgentPrincipal, MemberPrincipal
 from gongji.identity.rules import check_agent_reason, check_agent_scope
 from gongji.identity.service import confirm_face_verification
 from gongji.members import queries as members
@@ -23,7 +24,7 @@ from gongji.members.models import Member
 from gongji.members.rules import InsuranceStatus, age_on, normalize_id_number
 from gongji.notices import service as notices
 from gongji.notices.rules import Draft, NoticeKind
-from gongji.regions.policy import PolicyBook
+from gongji.regions.policy import PolicyBook, RegionPolicy
 from gongji.transactions import unit_of_work
 
 
@@ -53,8 +54,12 @@ async def create_family_group(
     commitment_version: str,
     policies: PolicyBook,
     now: datetime,
+    acting: ActingAgent | None = None,
 ) -> FamilyGroup:
-    """R6: the creator accepts the current commitment letter; when and which is kept."""
+    """R6: the creator accepts the current commitment letter; when and which is kept.
+
+    `acting`: a service-hall agent does it for the creator at the window (#10.4).
+    """
     rules.check_commitment(
         accept_commitment, commitment_version, policies.commitment_letter_version
     )
@@ -74,14 +79,19 @@ async def create_family_group(
                 commitment_version=commitment_version,
                 commitment_accepted_at=now,
                 created_at=now,
+                agent_id=acting.agent_id if acting else None,
             )
             await Membership.create(
-                group=group, member=creator, role=MembershipRole.CREATOR, joined_at=now
+                group=group,
+                member=creator,
+                role=MembershipRole.CREATOR,
+                joined_at=now,
+                agent_id=acting.agent_id if acting else None,
             )
-            await audit.record(
+            await audit.member_act(
                 at=now,
-                actor_kind="member",
-                actor_id=creator.id,
+                member_id=creator.id,
+                acting=acting,
                 action="family.create",
                 subject_id=group.id,
                 detail={"commitment_version": commitment_version},
@@ -100,7 +110,11 @@ async def _binding_counts(creator_id: uuid.UUID, now: datetime) -> rules.Binding
 
 
 async def _join(
-    group: FamilyGroup, member: Member, relationship: Relationship, now: datetime
+    group: FamilyGroup,
+    member: Member,
+    relationship: Relationship,
+    now: datetime,
+    agent_id: uuid.UUID | None = None,
 ) -> Membership:
     existing = await Membership.get_or_none(group=group, member=member)
     if existing is None:
@@ -110,6 +124,7 @@ async def _join(
             role=MembershipRole.RELATIVE,
             relationship=relationship,
             joined_at=now,
+            agent_id=agent_id,
         )
     if existing.active:
         raise DomainError(ErrorCode.ALREADY_MEMBER, "idNumber")
@@ -119,8 +134,44 @@ async def _join(
         now,
         None,
     )
+    existing.agent_id = agent_id
     await existing.save()
     return existing
+
+
+@dataclass(frozen=True)
+class InviterFace:
+    """The inviter's own face verification before adding a member (R24)."""
+
+    principal: MemberPrincipal
+    verify_id: str | None
+    face: FaceProvider
+
+
+async def _inviter_verified(
+    creator: Member,
+    policy: RegionPolicy,
+    inviter_face: InviterFace | None,
+    acting: ActingAgent | None,
+    now: datetime,
+) -> datetime | None:
+    """R24: when the inviter's face was verified for this invitation; required by policy."""
+    if acting is not None:
+        return now  # verified in person at the window
+    if inviter_face is None or not inviter_face.verify_id:
+        if policy.inviter_face_verification:
+            raise DomainError(ErrorCode.INVITER_FACE_VERIFICATION_REQUIRED, "verifyId")
+        return None
+    verified = await confirm_face_verification(
+        principal=inviter_face.principal,
+        verify_id=inviter_face.verify_id,
+        purpose=f"invite:{creator.id}"[:64],
+        face=inviter_face.face,
+        now=now,
+    )
+    if verified.id != creator.id:
+        raise DomainError(ErrorCode.FACE_VERIFICATION_FAILED, "verifyId")
+    return now
 
 
 async def invite_family_member(
@@ -133,9 +184,20 @@ async def invite_family_member(
     proof_material: str,
     policies: PolicyBook,
     now: datetime,
+    notice: rules.NoticeSignature | None = None,
+    inviter_face: InviterFace | None = None,
+    acting: ActingAgent | None = None,
 ) -> Invitation:
-    """R2–R7: invite an insured relative. Under the consent age they join at once (R4)."""
+    """R2–R7: invite an insured relative. Under the consent age they join at once (R4).
+
+    R25: the family-member notice read and agreed for this binding is kept with it, and is
+    required where the region asks for it. R24: where the region asks, the inviter's own
+    face verification comes first (`inviter_face`); at the window (`acting`) the agent's
+    in-person verification stands for it.
+    """
     normalize_id_number(id_number)  # a malformed number is refused before any lock is taken
+    if notice is not None:
+        rules.check_notice(notice, policies.family_notice_version)
     try:
         async for attempt in unit_of_work():
             async with attempt:
@@ -145,6 +207,9 @@ async def invite_family_member(
                     raise DomainError(ErrorCode.NOT_GROUP_CREATOR, "groupId")
                 policy = policies.policy_for(creator.insured_region, china_date(now))
                 rules.check_relationship(relationship, policy)
+                if policy.family_notice_required and notice is None:
+                    raise DomainError(ErrorCode.FAMILY_NOTICE_NOT_ACCEPTED, "acceptNotice")
+                verified_at = await _inviter_verified(creator, policy, inviter_face, acting, now)
                 invitee = await members.find(id_number, name=name)
                 if invitee is None:
                     raise DomainError(ErrorCode.INVITEE_NOT_INSURED, "idNumber")
@@ -177,9 +242,15 @@ async def invite_family_member(
                     created_at=now,
                     expires_at=now + timedelta(days=policy.invitation_expiry_days),
                     decided_at=now if joins_directly else None,
+                    notice_version=notice.version if notice else None,
+                    notice_accepted_at=now if notice else None,
+                    inviter_verified_at=verified_at,
+                    agent_id=acting.agent_id if acting else None,
                 )
                 if joins_directly:
-                    await _join(group, invitee, relationship, now)
+                    await _join(
+                        group, invitee, relationship, now, acting.agent_id if acting else None
+                    )
                 else:
                     await notices.notify(
                         invitee.id,
@@ -189,13 +260,17 @@ async def invite_family_member(
                         group=group.name,
                         invitation_id=str(invitation.id),
                     )
-                await audit.record(
+                await audit.member_act(
                     at=now,
-                    actor_kind="member",
-                    actor_id=creator.id,
+                    member_id=creator.id,
+                    acting=acting,
                     action="family.invite",
                     subject_id=invitation.id,
-                    detail={"relationship": relationship.value, "joined": joins_directly},
+                    detail={
+                        "relationship": relationship.value,
+                        "joined": joins_directly,
+                        "notice_version": notice.version if notice else None,
+                    },
                 )
     except IntegrityError:  # a concurrent identical invitation won the unique pending slot
         raise DomainError(ErrorCode.INVITATION_ALREADY_PENDING, "idNumber") from None
@@ -225,28 +300,36 @@ async def _decide(invitation: Invitation, status: InvitationStatus, now: datetim
 
 async def accept_invitation(
     *,
-    principal: MemberPrincipal,
+    principal: MemberPrincipal | None,
     invitation_id: uuid.UUID,
     verify_id: str | None,
     face: FaceProvider,
     policies: PolicyBook,
     now: datetime,
+    acting: tuple[uuid.UUID, ActingAgent] | None = None,
 ) -> Membership:
-    """R4, R7: the invitee accepts; from the consent age on, with a passed face verification."""
-    assert principal.member_id is not None
+    """R4, R7: the invitee accepts; from the consent age on, with a passed face verification.
+
+    `acting`: (invitee, agent) at the window: the agent's in-person verification of the
+    invitee stands for the face verification.
+    """
+    invitee_id = acting[0] if acting else principal.member_id if principal else None
+    assert invitee_id is not None
+    agent = acting[1] if acting else None
     try:
         async for attempt in unit_of_work():
             async with attempt:
                 invitation = await _pending_invitation(invitation_id, now)
-                if invitation.invitee_id != principal.member_id:
+                if invitation.invitee_id != invitee_id:
                     raise DomainError(ErrorCode.NOT_INVITEE, "invitationId")
-                invitee = await _active_member(principal.member_id)
+                invitee = await _active_member(invitee_id)
                 group = await _group(invitation.group.id, lock=True)
                 creator = await Member.get(created_groups__id=group.id)
                 policy = policies.policy_for(creator.insured_region, china_date(now))
-                if rules.needs_face_verification(
+                if agent is None and rules.needs_face_verification(
                     age_on(invitee.id_number, china_date(now)), policy
                 ):
+                    assert principal is not None
                     if not verify_id:
                         raise DomainError(
                             ErrorCode.FACE_VERIFICATION_REQUIRED,
@@ -263,7 +346,10 @@ async def accept_invitation(
                     if verified.id != invitee.id:
                         raise DomainError(ErrorCode.FACE_VERIFICATION_FAILED, "verifyId")
                 await _decide(invitation, InvitationStatus.ACCEPTED, now)
-                membership = await _join(group, invitee, invitation.relationship, now)
+                agent_id = agent.agent_id if agent else None
+                if agent_id is not None:
+                    await Invitation.filter(id=invitation.id).update(decided_by_agent_id=agent_id)
+                membership = await _join(group, invitee, invitation.relationship, now, agent_id)
                 await notices.notify(
                     invitation.inviter.id,
                     NoticeKind.INVITATION_ACCEPTED,
@@ -272,10 +358,10 @@ async def accept_invitation(
                     group=group.name,
                     invitation_id=str(invitation.id),
                 )
-                await audit.record(
+                await audit.member_act(
                     at=now,
-                    actor_kind="member",
-                    actor_id=invitee.id,
+                    member_id=invitee.id,
+                    acting=agent,
                     action="family.accept",
                     subject_id=invitation.id,
                 )

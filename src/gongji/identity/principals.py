@@ -34,4 +34,13 @@ class InstitutionPrincipal:
     api_key_id: uuid.UUID | None = None  # the key this request came with
 
 
+@dataclass(frozen=True)
+class ActingAgent:
+    """经办人员代办: an agent acting at the window for a member verified there in person."""
+
+    agent_id: uuid.UUID
+    reason: str
+    verification_id: uuid.UUID
+
+
 Principal = MemberPrincipal | AgentPrincipal | InstitutionPrincipal

@@ -16,7 +16,9 @@ class AccountKind(enum.Enum):
     WALLET = "wallet"  # 医保钱包
     QUOTA = "quota"  # 共济额度: money reserved for one authorization (R11)
     INSTITUTION = "institution"  # 定点机构结算账户
-    PREMIUM_COLLECTION = "premium_collection"  # 城乡居民医保费归集
+    # 保费归集: resident premiums per insured city ("region:<code>"), commercial ones per
+    # registered insurer ("insurer:<id>")
+    PREMIUM_COLLECTION = "premium_collection"
     CONTRIBUTIONS = "contributions"  # 个人账户划入: a region fund, "region:<code>"; negative
     ESTATE = "estate"  # 遗产: a deceased member's balance until the heirs receive it (R20)
 

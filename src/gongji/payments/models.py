@@ -165,6 +165,7 @@ class PremiumPayment(Model):
     year = fields.IntField()
     amount = fields.BigIntField()
     created_at = fields.DatetimeField()
+    region = fields.CharField(max_length=6, null=True)  # the relative's insured city (R29)
 
     class Meta:
         table = "premium_payment"

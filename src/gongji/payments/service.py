@@ -20,8 +20,8 @@ from gongji.errors import DomainError, ErrorCode, bilingual
 from gongji.families import rules as family_rules
 from gongji.idempotency import service as idempotency
 from gongji.ledger import service as ledger
-from gongji.ledger.models import AccountKind
-from gongji.ledger.rules import SYSTEM, owner
+from gongji.ledger.models import Account, AccountKind
+from gongji.ledger.rules import owner
 from gongji.members import queries as members
 from gongji.members.models import Member
 from gongji.members.rules import InsuranceType
@@ -40,6 +40,7 @@ from gongji.payments.models import (
 from gongji.payments.rules import BillFigures, VisitType
 from gongji.records import service as records
 from gongji.records.models import UsageRecord
+from gongji.regions.code import RegionCode
 from gongji.regions.policy import PolicyBook, RegionPolicy
 from gongji.sql import Writes
 from gongji.transactions import atomic
@@ -50,6 +51,11 @@ from gongji.wallets.models import Authorization, AuthorizationStatus
 
 def institution_owner(institution_id: object) -> str:
     return owner("institution", institution_id)
+
+
+async def premium_account(city: str, now: datetime) -> Account:
+    """保费归集: resident premiums collected for one insured city (R29)."""
+    return await ledger.account(AccountKind.PREMIUM_COLLECTION, owner("region", city), now=now)
 
 
 def _content_hash(patient: str, buyer: str | None, bill: BillFigures) -> str:
@@ -720,10 +726,16 @@ async def pay_resident_premium(
     policies: PolicyBook,
     now: datetime,
 ) -> tuple[PremiumPayment, bool]:
-    """R16: pay a family member's resident-insurance premium from the wallet."""
-    rules.check_premium_year(year, china_date(now).year)
+    """R16: pay a family member's resident-insurance premium from the wallet.
 
-    collection = await ledger.account(AccountKind.PREMIUM_COLLECTION, SYSTEM, now=now)
+    R29: the premium goes to the premium account of the relative's insured city.
+    """
+    rules.check_premium_year(year, china_date(now).year)
+    insured = await Member.get_or_none(id=relative_id)
+    if insured is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "relativeId")
+    region = str(RegionCode(insured.insured_region).city)
+    collection = await premium_account(region, now)
 
     async def work() -> uuid.UUID:
         await wallets.require_wallet(payer_id, lock=True)
@@ -741,8 +753,10 @@ async def pay_resident_premium(
         family_rules.check_relationship(relationship, policy)
         if await PremiumPayment.exists(relative_id=relative_id, year=year):
             raise DomainError(ErrorCode.PREMIUM_ALREADY_PAID, "year", {"year": year})
+        # moved since the read above: their new city
+        to = str(RegionCode(relative.insured_region).city)
         premium = await PremiumPayment.create(
-            payer=payer, relative=relative, year=year, amount=amount, created_at=now
+            payer=payer, relative=relative, year=year, amount=amount, created_at=now, region=to
         )
         await records.record_premium(premium, payer, relative, now)
         await ledger.post(
@@ -750,7 +764,7 @@ async def pay_resident_premium(
             reference=premium.id,
             movements=[
                 (await wallets.wallet_account(payer_id, now), -amount),
-                (collection, amount),
+                (collection if to == region else await premium_account(to, now), amount),
             ],
             now=now,
         )

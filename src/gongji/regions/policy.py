@@ -52,6 +52,8 @@ class RegionPolicy:
     commercial_insurance_allowed: bool
     inpatient_allowed: bool
     quota_nearly_used_up_percent: int  # notify both sides once at most this % of a quota is left
+    family_notice_required: bool
+    inviter_face_verification: bool
 
 
 _DATED = {"relationship_scope", "sharing_scope"}
@@ -74,6 +76,8 @@ class PolicyBook:
     def __init__(self, data: dict[str, Any]) -> None:
         self.commitment_letter_version: str = data["commitment_letter_version"]
         self.commitment_letter_text: str = data["commitment_letter_text"].strip()
+        self.family_notice_version: str = data["family_notice_version"]
+        self.family_notice_text: str = data["family_notice_text"].strip()
         self._national: dict[str, Any] = data["national"]
         self._regions: dict[str, dict[str, Any]] = data["regions"]
         for code in self._regions:
@@ -139,6 +143,8 @@ class PolicyBook:
             commercial_insurance_allowed=bool(merged["commercial_insurance_allowed"]),
             inpatient_allowed=bool(merged["inpatient_allowed"]),
             quota_nearly_used_up_percent=int(merged["quota_nearly_used_up_percent"]),
+            family_notice_required=bool(merged["family_notice_required"]),
+            inviter_face_verification=bool(merged["inviter_face_verification"]),
         )
 
 

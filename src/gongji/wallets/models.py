@@ -84,6 +84,7 @@ class Authorization(Model):
     updated_at = fields.DatetimeField()
     ended_at = fields.DatetimeField(null=True)
     ended_by = fields.CharField(max_length=64, default="")
+    agent_id = fields.UUIDField(null=True)  # granted at the service hall through this agent
 
     class Meta:
         table = "authorization"

@@ -16,6 +16,7 @@ from gongji.errors import DomainError, ErrorCode
 from gongji.families import rules as family_rules
 from gongji.families.models import Membership
 from gongji.idempotency import service as idempotency
+from gongji.identity.principals import ActingAgent
 from gongji.ledger import service as ledger
 from gongji.ledger.models import Account, AccountKind
 from gongji.ledger.rules import SYSTEM, owner
@@ -226,8 +227,12 @@ async def authorize(
     quota: int,
     policies: PolicyBook,
     now: datetime,
+    acting: ActingAgent | None = None,
 ) -> Authorization:
-    """R1–R3, R8, R11: reserve `quota` from the wallet for one relative."""
+    """R1–R3, R8, R11: reserve `quota` from the wallet for one relative.
+
+    `acting`: a service-hall agent does it for the authorizer at the window (#10.4).
+    """
     if authorizer_id == relative_id:
         raise DomainError(ErrorCode.CANNOT_AUTHORIZE_SELF, "relativeId")
     try:
@@ -253,6 +258,7 @@ async def authorize(
                     active_slot=rules.active_slot(authorizer_id, relative_id),
                     created_at=now,
                     updated_at=now,
+                    agent_id=acting.agent_id if acting else None,
                 )
                 await ledger.post(
                     kind="authorize",
@@ -263,10 +269,10 @@ async def authorize(
                     ],
                     now=now,
                 )
-                await audit.record(
+                await audit.member_act(
                     at=now,
-                    actor_kind="member",
-                    actor_id=authorizer_id,
+                    member_id=authorizer_id,
+                    acting=acting,
                     action="authorization.grant",
                     subject_id=authorization.id,
                     detail={"quota": quota},
@@ -292,7 +298,12 @@ async def authorize(
 
 
 async def change_authorization(
-    *, member_id: uuid.UUID, authorization_id: uuid.UUID, quota: int, now: datetime
+    *,
+    member_id: uuid.UUID,
+    authorization_id: uuid.UUID,
+    quota: int,
+    now: datetime,
+    acting: ActingAgent | None = None,
 ) -> Authorization:
     """R11: raise (more is reserved from the wallet) or lower (returned), never below spent."""
     async for attempt in unit_of_work():
@@ -312,13 +323,13 @@ async def change_authorization(
                 )
             authorization.quota, authorization.updated_at = quota, now
             await authorization.save(update_fields=["quota", "updated_at"])
-            await audit.record(
+            await audit.member_act(
                 at=now,
-                actor_kind="member",
-                actor_id=member_id,
+                member_id=member_id,
+                acting=acting,
                 action="authorization.change",
                 subject_id=authorization.id,
-                detail={"quota": quota},
+                detail={"quota": quota, "was": authorization.quota - delta},
             )
             await authorization.fetch_related("authorizer", "relative")
             await notices.notify(
@@ -363,15 +374,18 @@ def _parties(authorization: Authorization) -> tuple[uuid.UUID, uuid.UUID]:
 
 
 async def revoke_authorization(
-    *, member_id: uuid.UUID, authorization_id: uuid.UUID, now: datetime
+    *,
+    member_id: uuid.UUID,
+    authorization_id: uuid.UUID,
+    now: datetime,
+    acting: ActingAgent | None = None,
 ) -> Authorization:
     """R9, R11: either side ends it (解绑); the unspent quota returns to the wallet."""
     async for attempt in unit_of_work():
         async with attempt:
             authorization = await _authorization(authorization_id, member_id, authorizer_only=False)
-            returned = await _close(
-                authorization, AuthorizationStatus.REVOKED, f"member:{member_id}", now
-            )
+            by = f"agent:{acting.agent_id}" if acting else f"member:{member_id}"
+            returned = await _close(authorization, AuthorizationStatus.REVOKED, by, now)
             await authorization.fetch_related("authorizer", "relative")
             authorizer_id, relative_id = _parties(authorization)
             actor = (
@@ -385,12 +399,13 @@ async def revoke_authorization(
                 amount=returned,
                 authorization_id=str(authorization.id),
             )
-            await audit.record(
+            await audit.member_act(
                 at=now,
-                actor_kind="member",
-                actor_id=member_id,
+                member_id=member_id,
+                acting=acting,
                 action="authorization.revoke",
                 subject_id=authorization.id,
+                detail={"returned": returned},
             )
     return authorization
 
