@@ -34,9 +34,14 @@ def policies() -> PolicyBook:
 
 
 INVITE = """mutation($i:InviteFamilyMemberInput!){ inviteFamilyMember(input:$i){
-  invitation { status noticeVersion noticeAcceptedAt inviterVerifiedAt }
+  invitation { id status noticeVersion noticeAcceptedAt inviterVerifiedAt }
   errors { code field } } }"""
 NOTICE = "{ familyMemberNotice { version } }"
+ACCEPT = """mutation($id:ID!,$v:String,$a:Boolean=false,$n:String){
+  acceptInvitation(invitationId:$id, verifyId:$v, acceptNotice:$a, noticeVersion:$n){
+  group { id } errors { code field } } }"""
+SENT = """{ myInvitations(first: 20) { edges { node {
+  id inviteeNoticeVersion inviteeNoticeAcceptedAt } } } }"""
 
 
 async def zhang_group(api: Api, token: str) -> dict[str, Any]:
@@ -92,6 +97,26 @@ async def test_each_binding_keeps_the_notice_and_the_inviters_face(api: Api) -> 
     assert invitation["status"] == "PENDING"
     assert invitation["noticeVersion"] == version
     assert invitation["noticeAcceptedAt"] and invitation["inviterVerifiedAt"]
+
+    # the relative reads and agrees the notice too, when accepting (R25)
+    teen = await api.login("demo-zhangxiaoyu")
+    xiaoyu = person("张晓雨")
+    face = await api.face_verify(teen, xiaoyu.name, xiaoyu.id_number, passed=True)
+
+    async def accept(**extra: Any) -> dict[str, Any]:
+        data = await api.data(ACCEPT, {"id": invitation["id"], "v": face, **extra}, token=teen)
+        answer: dict[str, Any] = data["acceptInvitation"]
+        return answer
+
+    assert [e["code"] for e in (await accept())["errors"]] == ["FAMILY_NOTICE_NOT_ACCEPTED"]
+    outdated = await accept(a=True, n="2019.1")
+    assert [e["code"] for e in outdated["errors"]] == ["FAMILY_NOTICE_VERSION_OUTDATED"]
+    joined = await accept(a=True, n=version)
+    assert joined["errors"] == []
+    sent = await api.data(SENT, token=zhang)
+    [kept] = [i for i in sent["myInvitations"]["edges"] if i["node"]["id"] == invitation["id"]]
+    assert kept["node"]["inviteeNoticeVersion"] == version
+    assert kept["node"]["inviteeNoticeAcceptedAt"]
 
 
 async def test_where_the_region_does_not_ask_the_notice_is_still_kept_if_given(

@@ -76,4 +76,5 @@ def test_a_year_is_the_year_in_china() -> None:
 
 def test_a_records_cursor_reads_back_as_time_and_record_id() -> None:
     moment = datetime(2026, 3, 10, 10, 0, tzinfo=CHINA)
-    assert decode_cursor(rules.encode_cursor(moment, 123), int) == (moment, 123)
+    key = uuid.UUID("0192f1e0-0000-7000-8000-000000000123")
+    assert decode_cursor(rules.encode_cursor(moment, key)) == (moment, key)

@@ -125,11 +125,18 @@ class Invitation:
         description="When it was accepted, declined or revoked."
     )
     notice_version: str | None = strawberry.field(
-        description="The family-member notice version agreed for this binding (R25); null if "
-        "none was."
+        description="The family-member notice version the inviter agreed for this binding "
+        "(R25); null if none was."
     )
     notice_accepted_at: datetime.datetime | None = strawberry.field(
-        description="When the notice was agreed (R25)."
+        description="When the inviter agreed the notice (R25)."
+    )
+    invitee_notice_version: str | None = strawberry.field(
+        description="The notice version the relative agreed when accepting (R25); null if "
+        "none was (or not accepted yet)."
+    )
+    invitee_notice_accepted_at: datetime.datetime | None = strawberry.field(
+        description="When the relative agreed the notice (R25)."
     )
     inviter_verified_at: datetime.datetime | None = strawberry.field(
         description="When the inviter's own face verification passed for it (R24); null if "
@@ -164,6 +171,8 @@ class Invitation:
             decided_at=row.decided_at,
             notice_version=row.notice_version,
             notice_accepted_at=row.notice_accepted_at,
+            invitee_notice_version=row.invitee_notice_version,
+            invitee_notice_accepted_at=row.invitee_notice_accepted_at,
             inviter_verified_at=row.inviter_verified_at,
             at_service_hall=row.agent_id is not None,
         )
@@ -217,9 +226,27 @@ class InviteFamilyMemberInput:
     )
 
     def notice(self) -> rules.NoticeSignature | None:
-        if not self.accept_notice and self.notice_version is None:
-            return None
-        return rules.NoticeSignature(self.accept_notice, self.notice_version or "")
+        return notice_signature(self.accept_notice, self.notice_version)
+
+
+def notice_signature(accepted: bool, version: str | None) -> rules.NoticeSignature | None:
+    """The family-member notice as the caller agreed it, or None if they sent neither."""
+    if not accepted and version is None:
+        return None
+    return rules.NoticeSignature(accepted, version or "")
+
+
+ACCEPT_NOTICE = Annotated[
+    bool,
+    strawberry.argument(
+        description="The relative read and agreed the family-member notice for this binding "
+        "(R25); required where the region asks for it."
+    ),
+]
+NOTICE_VERSION = Annotated[
+    str | None,
+    strawberry.argument(description="Version from `familyMemberNotice`, when agreeing it (R25)."),
+]
 
 
 async def _none() -> int:
@@ -322,10 +349,17 @@ class FamilyMutation:
         return await _invitation_payload(info, row, errors)
 
     @strawberry.mutation(
-        description="Accept an invitation; verifyId needed from the consent age (R4)."
+        description="Accept an invitation; verifyId needed from the consent age (R4); "
+        "acceptNotice and noticeVersion where the region asks the relative to agree the "
+        "family-member notice (R25)."
     )
     async def accept_invitation(
-        self, info: Info, invitation_id: strawberry.ID, verify_id: str | None = None
+        self,
+        info: Info,
+        invitation_id: strawberry.ID,
+        verify_id: str | None = None,
+        accept_notice: ACCEPT_NOTICE = False,
+        notice_version: NOTICE_VERSION = None,
     ) -> FamilyGroupPayload:
         context = info.context
 
@@ -337,6 +371,7 @@ class FamilyMutation:
                 face=context.services.face,
                 policies=context.services.policies,
                 now=context.now(),
+                notice=notice_signature(accept_notice, notice_version),
             )
             return await GroupRow.get(id=membership.group_id)
 

@@ -19,12 +19,15 @@ from gongji.api import permissions
 from gongji.api.context import Info
 from gongji.api.errors import UserError, attempt, parse_id
 from gongji.api.families import (
+    ACCEPT_NOTICE,
+    NOTICE_VERSION,
     CreateFamilyGroupInput,
     FamilyGroup,
     FamilyGroupPayload,
     Invitation,
     InvitationPayload,
     InviteFamilyMemberInput,
+    notice_signature,
 )
 from gongji.api.members import Person
 from gongji.api.pagination import AFTER_DESCRIPTION, FIRST_DESCRIPTION, Connection, connection
@@ -288,7 +291,13 @@ class HallMutation:
         "in-person verification stands for theirs (R4)."
     )
     async def hall_accept_invitation(
-        self, info: Info, verify_id: VERIFY, reason: REASON, invitation_id: strawberry.ID
+        self,
+        info: Info,
+        verify_id: VERIFY,
+        reason: REASON,
+        invitation_id: strawberry.ID,
+        accept_notice: ACCEPT_NOTICE = False,
+        notice_version: NOTICE_VERSION = None,
     ) -> FamilyGroupPayload:
         async def run() -> GroupRow:
             membership = await service.accept_invitation(
@@ -297,6 +306,7 @@ class HallMutation:
                 face=info.context.services.face,
                 policies=info.context.services.policies,
                 now=info.context.now(),
+                notice=notice_signature(accept_notice, notice_version),
             )
             return await GroupRow.get(memberships__id=membership.id)
 

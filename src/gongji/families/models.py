@@ -87,6 +87,9 @@ class Invitation(Model):
     # 家庭成员添加告知书 (R25): which version was read and agreed for this binding, and when
     notice_version = fields.CharField(max_length=32, null=True)
     notice_accepted_at = fields.DatetimeField(null=True)
+    # …and by the relative, when accepting (R25: each side of the binding reads it)
+    invitee_notice_version = fields.CharField(max_length=32, null=True)
+    invitee_notice_accepted_at = fields.DatetimeField(null=True)
     # R24: when the inviter's own face verification passed, where the region asks for it
     inviter_verified_at = fields.DatetimeField(null=True)
     agent_id = fields.UUIDField(null=True)  # sent at the service hall through this agent

@@ -307,8 +307,12 @@ async def accept_invitation(
     policies: PolicyBook,
     now: datetime,
     acting: tuple[uuid.UUID, ActingAgent] | None = None,
+    notice: rules.NoticeSignature | None = None,
 ) -> Membership:
     """R4, R7: the invitee accepts; from the consent age on, with a passed face verification.
+
+    R25: where the region asks for it, the relative too reads and agrees the family-member
+    notice; the version is kept with the invitation.
 
     `acting`: (invitee, agent) at the window: the agent's in-person verification of the
     invitee stands for the face verification.
@@ -316,6 +320,8 @@ async def accept_invitation(
     invitee_id = acting[0] if acting else principal.member_id if principal else None
     assert invitee_id is not None
     agent = acting[1] if acting else None
+    if notice is not None:
+        rules.check_notice(notice, policies.family_notice_version)
     try:
         async for attempt in unit_of_work():
             async with attempt:
@@ -326,6 +332,8 @@ async def accept_invitation(
                 group = await _group(invitation.group.id, lock=True)
                 creator = await Member.get(created_groups__id=group.id)
                 policy = policies.policy_for(creator.insured_region, china_date(now))
+                if policy.family_notice_required and notice is None:
+                    raise DomainError(ErrorCode.FAMILY_NOTICE_NOT_ACCEPTED, "acceptNotice")
                 if agent is None and rules.needs_face_verification(
                     age_on(invitee.id_number, china_date(now)), policy
                 ):
@@ -347,8 +355,11 @@ async def accept_invitation(
                         raise DomainError(ErrorCode.FACE_VERIFICATION_FAILED, "verifyId")
                 await _decide(invitation, InvitationStatus.ACCEPTED, now)
                 agent_id = agent.agent_id if agent else None
-                if agent_id is not None:
-                    await Invitation.filter(id=invitation.id).update(decided_by_agent_id=agent_id)
+                await Invitation.filter(id=invitation.id).update(
+                    decided_by_agent_id=agent_id,
+                    invitee_notice_version=notice.version if notice else None,
+                    invitee_notice_accepted_at=now if notice else None,
+                )
                 membership = await _join(group, invitee, invitation.relationship, now, agent_id)
                 await notices.notify(
                     invitation.inviter.id,

@@ -161,8 +161,10 @@ async def accept_invitation(
     face: FaceProvider,
     policies: PolicyBook,
     now: datetime,
+    notice: NoticeSignature | None = None,
 ) -> Membership:
-    """The invitee, verified in person, accepts: that verification stands for R4's."""
+    """The invitee, verified in person, accepts: that verification stands for R4's; the
+    family-member notice is read to them and agreed at the window where the region asks."""
     return await families.accept_invitation(
         principal=None,
         invitation_id=invitation_id,
@@ -171,6 +173,7 @@ async def accept_invitation(
         policies=policies,
         now=now,
         acting=(at.member.id, at.acting),
+        notice=notice,
     )
 
 

@@ -242,6 +242,7 @@ async def record_inheritance(
     deceased_number = normalize_id_number(id_number)
     rules.check_heirs(heirs, deceased_number)
     wanted = {(pii.blind_index(h.id_number, pii.ID_NUMBER), h.share) for h in heirs}
+    result: Inheritance | None = None
     async for attempt in unit_of_work():
         async with attempt:
             deceased = await _member(deceased_number, lock=True)  # one recording at a time
@@ -252,34 +253,38 @@ async def record_inheritance(
                 recorded = {(s.heir_id_number_index, Fraction(s.share)) for s in existing}
                 if recorded != wanted:
                     raise DomainError(ErrorCode.INHERITANCE_ALREADY_RECORDED, "heir")
-                return Inheritance(deceased.id, existing, replayed=True)
-            estate = await ledger.account(AccountKind.ESTATE, estate_owner(deceased.id), now=now)
-            estate = await Account.filter(id=estate.id).select_for_update().get()
-            amounts = rules.split_estate(estate.balance, [h.share for h in heirs])
-            shares = [
-                await HeirShare.create(
-                    deceased=deceased,
-                    heir_name=h.name,
-                    heir_id_number_sealed=pii.seal(h.id_number, pii.ID_NUMBER),
-                    heir_id_number_index=pii.blind_index(h.id_number, pii.ID_NUMBER),
-                    share=str(h.share),
-                    amount=amount,
-                    status=HeirShareStatus.HELD,
-                    recorded_at=now,
+                result = Inheritance(deceased.id, existing, replayed=True)
+            else:
+                estate = await ledger.account(
+                    AccountKind.ESTATE, estate_owner(deceased.id), now=now
                 )
-                for h, amount in zip(heirs, amounts, strict=True)
-            ]
-            await audit.record(
-                at=now,
-                actor_kind="operator",
-                actor_id=by,
-                action="inheritance.record",
-                subject_id=deceased.id,
-                detail={"heirs": len(heirs), "estate": estate.balance},
-            )
-            await _pay_out(shares, now=now, by=by)
-            return Inheritance(deceased.id, shares, replayed=False)
-    raise AssertionError("unreachable: the last attempt returns or raises")
+                estate = await Account.filter(id=estate.id).select_for_update().get()
+                amounts = rules.split_estate(estate.balance, [h.share for h in heirs])
+                shares = [
+                    await HeirShare.create(
+                        deceased=deceased,
+                        heir_name=h.name,
+                        heir_id_number_sealed=pii.seal(h.id_number, pii.ID_NUMBER),
+                        heir_id_number_index=pii.blind_index(h.id_number, pii.ID_NUMBER),
+                        share=str(h.share),
+                        amount=amount,
+                        status=HeirShareStatus.HELD,
+                        recorded_at=now,
+                    )
+                    for h, amount in zip(heirs, amounts, strict=True)
+                ]
+                await audit.record(
+                    at=now,
+                    actor_kind="operator",
+                    actor_id=by,
+                    action="inheritance.record",
+                    subject_id=deceased.id,
+                    detail={"heirs": len(heirs), "estate": estate.balance},
+                )
+                await _pay_out(shares, now=now, by=by)
+                result = Inheritance(deceased.id, shares, replayed=False)
+    assert result is not None, "the last attempt commits or raises"
+    return result
 
 
 async def settle_held_shares(id_number_indexes: list[str], *, now: datetime, by: str) -> int:

@@ -95,6 +95,16 @@ class Migration(migrations.Migration):
             field=fields.CharField(null=True, max_length=32),
         ),
         ops.AddField(
+            model_name='Invitation',
+            name='invitee_notice_version',
+            field=fields.CharField(null=True, max_length=32),
+        ),
+        ops.AddField(
+            model_name='Invitation',
+            name='invitee_notice_accepted_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
+        ops.AddField(
             model_name='Membership',
             name='agent_id',
             field=fields.UUIDField(null=True),
