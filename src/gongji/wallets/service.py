@@ -715,20 +715,21 @@ async def return_due_transfers(*, now: datetime) -> list[FamilyTransfer]:
         async for attempt in unit_of_work():
             async with attempt:
                 transfer = await FamilyTransfer.filter(id=transfer_id).select_for_update().get()
-                if transfer.status is not FamilyTransferStatus.PENDING:
-                    continue
-                await _settle_transfer(
-                    transfer, FamilyTransferStatus.RETURNED, transfer.sender_id, now
-                )
-                await audit.record(
-                    at=now,
-                    actor_kind="system",
-                    actor_id="jobs",
-                    action="family_transfer.return",
-                    subject_id=transfer.id,
-                    detail={"amount": transfer.amount},
-                )
-                returned.append(transfer)
+                due_now = transfer.status is FamilyTransferStatus.PENDING  # not taken meanwhile
+                if due_now:
+                    await _settle_transfer(
+                        transfer, FamilyTransferStatus.RETURNED, transfer.sender_id, now
+                    )
+                    await audit.record(
+                        at=now,
+                        actor_kind="system",
+                        actor_id="jobs",
+                        action="family_transfer.return",
+                        subject_id=transfer.id,
+                        detail={"amount": transfer.amount},
+                    )
+        if due_now:
+            returned.append(transfer)
     return returned
 
 
@@ -745,18 +746,19 @@ async def end_expired_authorizations(*, now: datetime) -> list[Authorization]:
                 authorization = (
                     await Authorization.filter(id=authorization_id).select_for_update().get()
                 )
-                if authorization.status is not AuthorizationStatus.ACTIVE:
-                    continue
-                await close(authorization, AuthorizationStatus.ENDED, "expiry", now)
-                await audit.record(
-                    at=now,
-                    actor_kind="system",
-                    actor_id="jobs",
-                    action="authorization.expire",
-                    subject_id=authorization.id,
-                    detail={"validUntil": str(authorization.valid_until)},
-                )
-                ended.append(authorization)
+                still_active = authorization.status is AuthorizationStatus.ACTIVE
+                if still_active:
+                    await close(authorization, AuthorizationStatus.ENDED, "expiry", now)
+                    await audit.record(
+                        at=now,
+                        actor_kind="system",
+                        actor_id="jobs",
+                        action="authorization.expire",
+                        subject_id=authorization.id,
+                        detail={"validUntil": str(authorization.valid_until)},
+                    )
+        if still_active:
+            ended.append(authorization)
     return ended
 
 
