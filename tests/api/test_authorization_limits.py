@@ -14,6 +14,7 @@ from gongji.clock import FixedClock
 from tests.conftest import HENAN_HOSPITAL, Api, bill_input, create_bill
 
 pytestmark = pytest.mark.usefixtures("reconciled")
+ENDED_NOTICES = """{ myNotices(first: 20) { edges { node { kind amount authorizationId } } } }"""
 
 AUTHORIZE = """mutation($r:ID!,$q:Money!,$m:Money,$v:Date){ authorizeFamilyMember(relativeId:$r,
   quota:$q, monthlyCap:$m, validUntil:$v){
@@ -149,6 +150,11 @@ async def test_ends_by_itself_after_its_last_day(
     wallet = (await api.data(WALLET, token=lanzhou["zhang"]))["myWallet"]
     assert wallet == {"available": "2890.00", "reserved": "0.00"}  # 3000 − 110 spent
     assert await AuditEntry.filter(action="authorization.expire", subject_id=auth).exists()
+    told = await api.data(ENDED_NOTICES, token=lanzhou["zhang"])
+    ended = [n for n in told["myNotices"]["edges"] if n["node"]["kind"] == "AUTHORIZATION_ENDED"]
+    assert [(n["node"]["amount"], n["node"]["authorizationId"]) for n in ended] == [
+        ("390.00", auth)  # the unspent quota, back in the wallet
+    ]
     after = await pay(api, lanzhou, auth, "END-4", "10.00")
     assert [e["code"] for e in after["errors"]] == ["AUTHORIZATION_NOT_ACTIVE"]
 

@@ -24,6 +24,13 @@ DECLINE = """mutation($t:ID!){ declineFamilyTransfer(transferId:$t){
   transfer { id status } errors { code field } } }"""
 WALLET = "{ myWallet { opened available } }"
 MINE = "{ myFamilyTransfers { edges { node { id status amount sender { name } } } } }"
+NOTICES = "{ myNotices(first: 20) { edges { node { kind counterpart amount transferId } } } }"
+
+
+async def notices_of(api: Api, token: str) -> list[tuple[str, str, str]]:
+    """(kind, counterpart, amount) of the member's transfer notices, newest first."""
+    found = nodes((await api.data(NOTICES, token=token))["myNotices"])
+    return [(n["kind"], n["counterpart"], n["amount"]) for n in found if n["transferId"]]
 
 
 async def send(api: Api, token: str, to: str, amount: str, key: str) -> dict[str, Any]:
@@ -77,6 +84,8 @@ async def test_held_until_the_relative_accepts(api: Api, zhang: dict[str, str]) 
                        "sender": {"name": "张伟"}}]  # fmt: skip
     actions = await AuditEntry.filter(subject_id=transfer["id"]).values_list("action", flat=True)
     assert sorted(actions) == ["family_transfer.accept", "family_transfer.send"]
+    assert await notices_of(api, zhang["wife"]) == [("TRANSFER_RECEIVED", "张伟", "500.00")]
+    assert await notices_of(api, zhang["zhang"]) == [("TRANSFER_ACCEPTED", "李娜", "500.00")]
 
 
 async def test_a_relative_without_a_wallet_gets_one_on_accepting(
@@ -95,6 +104,7 @@ async def test_declined_goes_straight_back(api: Api, zhang: dict[str, str]) -> N
     assert await available(api, zhang["zhang"]) == "3000.00"
     late = await api.data(ACCEPT, {"t": sent["transfer"]["id"]}, token=zhang["wife"])
     assert codes(late["acceptFamilyTransfer"]) == ["FAMILY_TRANSFER_NOT_PENDING"]
+    assert await notices_of(api, zhang["zhang"]) == [("TRANSFER_DECLINED", "李娜", "300.00")]
 
 
 async def test_unaccepted_returns_at_six_the_next_morning_china_time(
@@ -115,6 +125,11 @@ async def test_unaccepted_returns_at_six_the_next_morning_china_time(
     assert await available(api, zhang["zhang"]) == "3000.00"
     mine = nodes((await api.data(MINE, token=zhang["zhang"]))["myFamilyTransfers"])
     assert [t["status"] for t in mine] == ["RETURNED"]
+    assert await notices_of(api, zhang["zhang"]) == [("TRANSFER_RETURNED", "李娜", "200.00")]
+    assert await notices_of(api, zhang["wife"]) == [
+        ("TRANSFER_RETURNED", "张伟", "200.00"),
+        ("TRANSFER_RECEIVED", "张伟", "200.00"),
+    ]
     again = await send(api, zhang["zhang"], zhang["wife id"], "200.00", "ft-return-2")
     assert again["errors"] == []  # nothing pending any more
 

@@ -16,7 +16,15 @@ import pytest
 from gongji import demo
 from gongji.audit.models import AuditEntry
 from gongji.clock import FixedClock
-from tests.conftest import HENAN_HOSPITAL, Api, agent_token, bill_input, create_bill, person
+from tests.conftest import (
+    HENAN_HOSPITAL,
+    Api,
+    agent_token,
+    bill_input,
+    create_bill,
+    nodes,
+    person,
+)
 
 pytestmark = pytest.mark.usefixtures("reconciled")
 
@@ -38,6 +46,8 @@ RELEASE = """mutation($h:ID!,$r:String!){ releaseAuthorizationHold(holdId:$h, re
 END = """mutation($h:ID!,$r:String!){ endHeldAuthorization(holdId:$h, reason:$r){
   hold { status authorization { status remaining } } errors { code field } } }"""
 REASON = "电话核实为本人家属正常购药"
+HOLD_NOTICES = """{ myNotices(first: 30) { edges { node {
+  kind counterpart rule } } } }"""
 
 
 class Family:
@@ -222,6 +232,12 @@ async def test_an_agent_releases_a_false_positive(api: Api, family: Family) -> N
     assert await family.hold_rule() is None
     twice = await api.data(RELEASE, {"h": hold["id"], "r": REASON}, token=agent)
     assert codes(twice["releaseAuthorizationHold"]) == ["HOLD_NOT_OPEN"]
+    told = await api.data(HOLD_NOTICES, token=family.zhang)
+    holds = [n for n in nodes(told["myNotices"]) if n["kind"].startswith("HOLD_")]
+    assert [(n["kind"], n["counterpart"], n["rule"]) for n in holds] == [
+        ("HOLD_RELEASED", "王秀英", "F1"),
+        ("HOLD_PLACED", "王秀英", "F1"),
+    ]
     actions = await AuditEntry.filter(subject_id=family.auth).values_list("action", flat=True)
     assert {"authorization.hold", "authorization.hold_released"} <= set(actions)
     released_by = await AuditEntry.get(action="authorization.hold_released")

@@ -35,6 +35,7 @@ def test_every_kind_has_texts() -> None:
         "amount": 1,
         "quota": 100,
         "remaining": 50,
+        "rule": "F1",
     }
     for kind in NoticeKind:
         zh, en = texts(kind, fields)

@@ -42,6 +42,12 @@ described(
         "AUTHORIZATION_USED": "To the authorizer: who paid, where, how much, what is left.",
         "AUTHORIZATION_REFUNDED": "To the authorizer: an institution refunded a payment.",
         "QUOTA_NEARLY_USED_UP": "To both: at most the region's threshold of the quota is left.",
+        "TRANSFER_RECEIVED": "To the relative: wallet money sent to you, to accept (R10).",
+        "TRANSFER_ACCEPTED": "To the sender: the relative accepted your transfer (R10).",
+        "TRANSFER_DECLINED": "To the sender: the relative declined; the money is back (R10).",
+        "TRANSFER_RETURNED": "To both: unaccepted by 06:00 the next day, it went back (R10).",
+        "HOLD_PLACED": "To the authorizer: a fraud rule put the authorization on hold (R21).",
+        "HOLD_RELEASED": "To the authorizer: an agent released the hold (R21).",
     },
 )
 
@@ -71,6 +77,12 @@ class Notice:
     invitation_id: strawberry.ID | None = strawberry.field(
         description="The invitation it is about, if any."
     )
+    transfer_id: strawberry.ID | None = strawberry.field(
+        description="The transfer to a relative it is about, if any."
+    )
+    rule: str | None = strawberry.field(
+        description="The fraud rule that placed a hold (R21; see `fraudRules`), if any."
+    )
     created_at: datetime.datetime = strawberry.field(description="When it happened.")
     read_at: datetime.datetime | None = strawberry.field(description="When you marked it read.")
 
@@ -92,12 +104,14 @@ class Notice:
             remaining=data.get("remaining"),
             authorization_id=ident["authorization_id"],
             invitation_id=ident["invitation_id"],
+            transfer_id=ident["transfer_id"],
+            rule=data.get("rule"),
             created_at=row.created_at,
             read_at=row.read_at,
         )
 
 
-_IDS = ("authorization_id", "invitation_id")
+_IDS = ("authorization_id", "invitation_id", "transfer_id")
 
 
 @strawberry.type(description="After markNoticesRead.")

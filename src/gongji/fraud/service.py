@@ -13,6 +13,8 @@ from gongji.fraud.rules import PastPayment
 from gongji.identity.principals import AgentPrincipal
 from gongji.identity.rules import check_agent_reason, check_agent_scope
 from gongji.keys import new_key
+from gongji.notices import service as notices
+from gongji.notices.rules import NoticeKind
 from gongji.payments.models import Payment
 from gongji.payments.rules import VisitType
 from gongji.regions.code import RegionCode
@@ -110,6 +112,17 @@ async def release_hold(
                 hold_rule=None, hold_cleared_at=now, updated_at=now
             )
             await _resolve(hold, HoldStatus.RELEASED, agent, reason, now)
+            authorization = await Authorization.get(id=hold.authorization_id).prefetch_related(
+                "authorizer", "relative"
+            )
+            await notices.notify(
+                authorization.authorizer.id,
+                NoticeKind.HOLD_RELEASED,
+                now=now,
+                counterpart=authorization.relative.name,
+                rule=hold.rule_id,
+                authorization_id=str(authorization.id),
+            )
     return hold
 
 
@@ -127,7 +140,9 @@ async def end_held_authorization(
             )
             by = f"agent:{agent.agent_id}"
             if authorization.status is AuthorizationStatus.ACTIVE:
-                await wallets.close(authorization, AuthorizationStatus.ENDED, by, now)
+                returned = await wallets.close(authorization, AuthorizationStatus.ENDED, by, now)
+                drafts = await wallets.ended_notices(authorization, returned)
+                await notices.notify_all(drafts, now=now)
             await _resolve(hold, HoldStatus.ENDED, agent, reason, now)
     return hold
 

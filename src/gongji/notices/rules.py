@@ -31,6 +31,12 @@ class NoticeKind(enum.Enum):
     AUTHORIZATION_USED = "authorization_used"
     AUTHORIZATION_REFUNDED = "authorization_refunded"
     QUOTA_NEARLY_USED_UP = "quota_nearly_used_up"
+    TRANSFER_RECEIVED = "transfer_received"
+    TRANSFER_ACCEPTED = "transfer_accepted"
+    TRANSFER_DECLINED = "transfer_declined"
+    TRANSFER_RETURNED = "transfer_returned"
+    HOLD_PLACED = "hold_placed"
+    HOLD_RELEASED = "hold_released"
 
 
 # The structured fields a notice may carry, and what each holds.
@@ -45,6 +51,8 @@ FIELDS = {
     "authorization_id": "id",
     "invitation_id": "id",
     "payment_id": "id",
+    "transfer_id": "id",
+    "rule": "the fraud rule's id (R21)",
 }
 
 
@@ -130,6 +138,35 @@ _TEXTS: dict[NoticeKind, Texts] = {
         f"（共{_yuan(f, 'quota')}元）",
         f"The family quota with {f['counterpart']} is nearly used up: "
         f"{_yuan(f, 'remaining')} of {_yuan(f, 'quota')} yuan left",
+    ),
+    NoticeKind.TRANSFER_RECEIVED: lambda f: (
+        f"{f['counterpart']}向您的医保钱包转入{_yuan(f, 'amount')}元，请在次日6:00前确认接收",
+        f"{f['counterpart']} sent {_yuan(f, 'amount')} yuan to your wallet; accept it before "
+        "06:00 tomorrow",
+    ),
+    NoticeKind.TRANSFER_ACCEPTED: lambda f: (
+        f"{f['counterpart']}已接收您转入的{_yuan(f, 'amount')}元",
+        f"{f['counterpart']} accepted the {_yuan(f, 'amount')} yuan you sent",
+    ),
+    NoticeKind.TRANSFER_DECLINED: lambda f: (
+        f"{f['counterpart']}未接收您转入的{_yuan(f, 'amount')}元，已退回您的钱包",
+        f"{f['counterpart']} declined the {_yuan(f, 'amount')} yuan you sent; it is back in "
+        "your wallet",
+    ),
+    NoticeKind.TRANSFER_RETURNED: lambda f: (
+        f"与{f['counterpart']}之间未确认的转账{_yuan(f, 'amount')}元已退回转出人钱包",
+        f"The unaccepted transfer of {_yuan(f, 'amount')} yuan with {f['counterpart']} went "
+        "back to the sender's wallet",
+    ),
+    NoticeKind.HOLD_PLACED: lambda f: (
+        f"为保护您的医保基金，给{f['counterpart']}的共济授权已暂停使用（规则{f['rule']}），"
+        "待经办机构核实",
+        f"To protect your fund, the family authorization for {f['counterpart']} is on hold "
+        f"(rule {f['rule']}) until the insurance office checks it",
+    ),
+    NoticeKind.HOLD_RELEASED: lambda f: (
+        f"给{f['counterpart']}的共济授权已核实无误，恢复使用",
+        f"The family authorization for {f['counterpart']} was checked and can be used again",
     ),
 }
 

@@ -339,9 +339,20 @@ async def _settle(
         now=now,
         shortfall=ErrorCode.QUOTA_EXHAUSTED,
     )
-    await notices.notify_in(
-        writes, _payment_notices(payment, authorization, seen.names, policy), now=now
-    )  # one INSERT, whatever the number of notices
+    drafts = _payment_notices(payment, authorization, seen.names, policy)
+    if fired:
+        drafts.append(
+            Draft(
+                payment.authorizer_id,
+                NoticeKind.HOLD_PLACED,
+                {
+                    "counterpart": seen.names.patient,
+                    "rule": fired[0]["rule"],
+                    "authorization_id": str(authorization.id),
+                },
+            )
+        )
+    await notices.notify_in(writes, drafts, now=now)  # one INSERT, whatever their number
     return payment
 
 

@@ -493,22 +493,41 @@ async def end_authorizations(
     for authorization in await query.select_for_update().order_by("id"):
         returned = await close(authorization, AuthorizationStatus.ENDED, by, now)
         ended += 1
-        await authorization.fetch_related("authorizer", "relative")
-        common = {"amount": returned, "authorization_id": str(authorization.id)}
-        drafts += [
-            Draft(
-                authorization.authorizer.id,
-                NoticeKind.AUTHORIZATION_ENDED,
-                {"counterpart": authorization.relative.name, **common},
-            ),
-            Draft(
-                authorization.relative.id,
-                NoticeKind.AUTHORIZATION_ENDED,
-                {"counterpart": authorization.authorizer.name, **common},
-            ),
-        ]
+        drafts += await ended_notices(authorization, returned)
     await notices.notify_all(drafts, now=now)
     return ended
+
+
+async def ended_notices(authorization: Authorization, returned: int) -> list[Draft]:
+    """To both sides: the authorization ended by itself, and what went back."""
+    await authorization.fetch_related("authorizer", "relative")
+    common = {"amount": returned, "authorization_id": str(authorization.id)}
+    return [
+        Draft(
+            authorization.authorizer.id,
+            NoticeKind.AUTHORIZATION_ENDED,
+            {"counterpart": authorization.relative.name, **common},
+        ),
+        Draft(
+            authorization.relative.id,
+            NoticeKind.AUTHORIZATION_ENDED,
+            {"counterpart": authorization.authorizer.name, **common},
+        ),
+    ]
+
+
+async def _transfer_notice(
+    transfer: FamilyTransfer, kind: NoticeKind, to_sender: bool, now: datetime
+) -> Draft:
+    """To the sender or the recipient of a transfer, naming the other side."""
+    await transfer.fetch_related("sender", "recipient")
+    to, other = (
+        (transfer.sender, transfer.recipient)
+        if to_sender
+        else (transfer.recipient, transfer.sender)
+    )
+    fields = {"counterpart": other.name, "amount": transfer.amount, "transfer_id": str(transfer.id)}
+    return Draft(to.id, kind, fields)
 
 
 async def quota_problems() -> list[str]:
@@ -608,6 +627,8 @@ async def send_family_transfer(
             subject_id=transfer.id,
             detail={"amount": amount, "recipient": str(recipient_id)},
         )
+        received = await _transfer_notice(transfer, NoticeKind.TRANSFER_RECEIVED, False, now)
+        await notices.notify_all([received], now=now)
         return transfer.id
 
     try:
@@ -680,6 +701,9 @@ async def accept_family_transfer(
                     subject_id=transfer.id,
                     detail={"amount": transfer.amount},
                 )
+                accepted = NoticeKind.TRANSFER_ACCEPTED
+                drafts = [await _transfer_notice(transfer, accepted, True, now)]
+                await notices.notify_all(drafts, now=now)
     return transfer
 
 
@@ -701,6 +725,9 @@ async def decline_family_transfer(
                     subject_id=transfer.id,
                     detail={"amount": transfer.amount},
                 )
+                declined = NoticeKind.TRANSFER_DECLINED
+                drafts = [await _transfer_notice(transfer, declined, True, now)]
+                await notices.notify_all(drafts, now=now)
     return transfer
 
 
@@ -728,6 +755,12 @@ async def return_due_transfers(*, now: datetime) -> list[FamilyTransfer]:
                         subject_id=transfer.id,
                         detail={"amount": transfer.amount},
                     )
+                    back = NoticeKind.TRANSFER_RETURNED
+                    drafts = [
+                        await _transfer_notice(transfer, back, to_sender, now)
+                        for to_sender in (True, False)
+                    ]
+                    await notices.notify_all(drafts, now=now)
         if due_now:
             returned.append(transfer)
     return returned
@@ -748,7 +781,9 @@ async def end_expired_authorizations(*, now: datetime) -> list[Authorization]:
                 )
                 still_active = authorization.status is AuthorizationStatus.ACTIVE
                 if still_active:
-                    await close(authorization, AuthorizationStatus.ENDED, "expiry", now)
+                    returned = await close(authorization, AuthorizationStatus.ENDED, "expiry", now)
+                    drafts = await ended_notices(authorization, returned)
+                    await notices.notify_all(drafts, now=now)
                     await audit.record(
                         at=now,
                         actor_kind="system",
