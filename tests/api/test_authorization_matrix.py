@@ -327,7 +327,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "authorizationsGranted": (UNAUTH, E, E, E, A, E, E, E),
     "authorizationsReceived": (UNAUTH, E, E, A, E, E, E, E),
     "myBills": (UNAUTH, E, E, A, E, E, E, E),
-    "myNotices": (UNAUTH, A, E, A, A, E, E, E),  # 古丽 has been told nothing
+    "myNotices": (UNAUTH, A, A, A, A, E, E, E),  # 古丽 is told of the transfer in the scene
     "bill": (UNAUTH, E, E, A, E, A, E, E),
     "paymentPreview": (
         UNAUTH,
